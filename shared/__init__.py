@@ -1,0 +1,1 @@
+"""The kernel the services share: events, ports and adapters, gateway, projections, settings."""
