@@ -1,0 +1,34 @@
+"""The embedded run: every service in this one process, on the embedded adapters by default.
+
+`python -m services` (what `make run` does) shares one event store, one in-process bus and one
+read store between the services, so nothing needs to be installed. The same environment variables
+as for a single service choose other adapters.
+"""
+
+import asyncio
+
+from services.catalog import CATALOG
+from services.serve import Served, configure_logging, serve
+from shared.infrastructure import open_infrastructure
+
+
+async def main() -> None:
+    settings = {name: entry.settings() for name, entry in CATALOG.items()}
+    first = settings["intake"]
+    configure_logging(first.log_level)
+    infra = await open_infrastructure(first)
+    served = [
+        Served(name, CATALOG[name].create(s, infra), s.service_host, s.service_port)
+        for name, s in settings.items()
+    ]
+    print(f"The platform is running on the event store {first.eventstore_url}:", flush=True)
+    for s in served:
+        print(f"  {s.name:<11} {s.url}   (health {s.url}/health, API {s.url}/docs)", flush=True)
+    try:
+        await serve(served, first.log_level)
+    finally:
+        await infra.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Allocation: 交办 to lead and co-units, internal allocation, deadlines."""

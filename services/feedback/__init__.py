@@ -1,0 +1,1 @@
+"""Feedback: satisfaction, re-handling, closing."""

@@ -1,0 +1,8 @@
+"""The public integration events of feedback and the translation of its domain events into them."""
+
+from shared.contracts import IntegrationEvent
+from shared.events import Event
+
+
+def to_integration(event: Event) -> IntegrationEvent | None:
+    return None

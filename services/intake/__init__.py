@@ -1,0 +1,1 @@
+"""Intake: proposals in, review, registration (立案)."""

@@ -1,0 +1,1 @@
+"""Reply: co-unit opinions, consultations (面商), replies."""

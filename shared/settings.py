@@ -1,0 +1,47 @@
+"""Configuration shared by every service: which adapters, where, and the secrets.
+
+Which adapter runs is decided by the URLs here and nowhere else. The defaults are the embedded
+run: SQLite event store, in-process bus, in-memory read models.
+"""
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "service"
+    app_env: Literal["development", "test", "production"] = "development"
+    service_host: str = "127.0.0.1"
+    service_port: int = 8000
+    eventstore_url: str = "sqlite:///var/events.sqlite3"
+    """memory:// | sqlite:///path | postgresql://…[?schema=name] | esdb://… | kurrentdb://…"""
+    bus_url: str = "inprocess://"
+    """inprocess:// | amqp://user:password@host:5672/vhost"""
+    bus_exchange: str = "proposals.events"
+    readstore_url: str = "memory://"
+    """memory:// | redis://host:6379/0"""
+    readstore_prefix: str = "pp"
+    token_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    unit_id: str | None = None
+    """Set when this instance acts for one handling unit only (e.g. minzheng)."""
+    max_deliveries: int = 5
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def refuse_development_secrets_in_production(self) -> "ServiceSettings":
+        if self.app_env == "production":
+            secret = self.token_secret.get_secret_value()
+            if secret == DEVELOPMENT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "TOKEN_SECRET must be set to a secret of at least 32 characters in production"
+                )
+            for name in ("eventstore_url", "bus_url", "readstore_url"):
+                if getattr(self, name).startswith(("memory:", "inprocess:")):
+                    raise ValueError(f"{name.upper()} must name a real server in production")
+        return self
