@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from shared.bus import MessageBus
 from shared.eventstore import EventStore
 from shared.eventstore.memory import InMemoryEventStore
-from tests.servers import require_kurrentdb, require_postgres
+from shared.readstore import ReadStore
+from shared.readstore.memory import InMemoryReadStore
+from tests.servers import require_kurrentdb, require_postgres, require_rabbitmq, require_redis
 
 EVENT_STORES = ["memory", "sqlite", "postgres", "kurrentdb"]
 
@@ -42,3 +45,47 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         kdb_store = await KurrentDBEventStore.open(url)
         yield kdb_store
         await kdb_store.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def read_store(request: pytest.FixtureRequest) -> AsyncIterator[ReadStore]:
+    if request.param == "memory":
+        yield InMemoryReadStore()
+        return
+    from shared.readstore.redis import RedisReadStore
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    redis_store = RedisReadStore.from_url(require_redis(), prefix)
+    try:
+        yield redis_store
+    finally:
+        keys = [k async for k in redis_store.redis.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await redis_store.redis.delete(*keys)
+        await redis_store.close()
+
+
+BUSES = ["inprocess", "rabbitmq"]
+
+
+@pytest.fixture(params=BUSES)
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[MessageBus]:
+    """A bus on its own exchange; its queues and exchanges are deleted afterwards."""
+    exchange = f"test.events.{uuid.uuid4().hex[:12]}"
+    if request.param == "inprocess":
+        from shared.bus.inprocess import InProcessBus
+
+        in_process = InProcessBus(exchange)
+        yield in_process
+        await in_process.close()
+        return
+    from shared.bus.rabbitmq import RabbitMQBus
+
+    rabbit = await RabbitMQBus.connect(require_rabbitmq(), exchange=exchange, publish_timeout=5.0)
+    try:
+        yield rabbit
+    finally:
+        for queue in rabbit.declared_queues:
+            await rabbit.delete_queue(queue)
+        await rabbit.delete_exchanges()
+        await rabbit.close()

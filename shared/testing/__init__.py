@@ -1,0 +1,1 @@
+"""Helpers for tests of the platform's services and adapters."""

@@ -1,0 +1,45 @@
+"""Every service answers health and readiness, and readiness names a dependency that is down."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.catalog import CATALOG
+from shared.bus.inbox import InMemoryInbox
+from shared.bus.inprocess import InProcessBus
+from shared.eventstore.memory import InMemoryEventStore
+from shared.infrastructure import Infrastructure
+from shared.readstore.memory import InMemoryReadStore
+
+
+def embedded() -> Infrastructure:
+    return Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+
+
+class UnreachableReadStore(InMemoryReadStore):
+    async def ping(self) -> None:
+        raise ConnectionError("Redis at 127.0.0.1:6379 refused the connection")
+
+
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_each_service_is_healthy_and_ready_on_the_embedded_adapters(name: str) -> None:
+    entry = CATALOG[name]
+    with TestClient(entry.create(entry.settings(), embedded())) as client:
+        assert client.get("/health").json() == {"status": "ok", "service": name}
+        ready = client.get("/ready")
+        assert ready.status_code == 200
+        body = ready.json()
+        assert body["dependencies"] == {"eventstore": "ok", "bus": "ok", "readstore": "ok"}
+        assert body["workers"]["gateway"] == "running"
+
+
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_readiness_names_the_dependency_that_is_down(name: str) -> None:
+    entry = CATALOG[name]
+    infra = embedded()
+    infra.views = UnreachableReadStore()
+    with TestClient(entry.create(entry.settings(), infra)) as client:
+        ready = client.get("/ready")
+        assert ready.status_code == 503
+        dependencies = ready.json()["dependencies"]
+        assert dependencies["readstore"].startswith("error: ConnectionError: Redis at 127.0.0.1:6379")
+        assert dependencies["eventstore"] == "ok"
