@@ -5,6 +5,7 @@ read store between the services, so nothing needs to be installed. The same envi
 as for a single service choose other adapters.
 """
 
+import argparse
 import asyncio
 
 from services.catalog import CATALOG
@@ -12,8 +13,11 @@ from services.serve import Served, configure_logging, serve
 from shared.infrastructure import open_infrastructure
 
 
-async def main() -> None:
+async def main(port_base: int | None) -> None:
     settings = {name: entry.settings() for name, entry in CATALOG.items()}
+    if port_base is not None:
+        for offset, service_settings in enumerate(settings.values()):
+            service_settings.service_port = port_base + offset
     first = settings["intake"]
     configure_logging(first.log_level)
     infra = await open_infrastructure(first)
@@ -31,4 +35,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description="Run every service in one process.")
+    parser.add_argument("--port-base", type=int, help="first port (default: each service's own)")
+    asyncio.run(main(parser.parse_args().port_base))

@@ -13,6 +13,8 @@ from services.intake.bootstrap import create as create_intake
 from services.intake.config import IntakeSettings
 from services.reply.bootstrap import create as create_reply
 from services.reply.config import ReplySettings
+from services.views.bootstrap import create as create_views
+from services.views.config import ViewsSettings
 from shared.infrastructure import Infrastructure
 from shared.settings import ServiceSettings
 
@@ -28,4 +30,5 @@ CATALOG: dict[str, Entry] = {
     "allocation": Entry(AllocationSettings, create_allocation),
     "reply": Entry(ReplySettings, create_reply),
     "feedback": Entry(FeedbackSettings, create_feedback),
+    "views": Entry(ViewsSettings, create_views),
 }

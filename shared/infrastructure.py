@@ -50,7 +50,9 @@ async def open_event_store(url: str) -> EventStore:
         from shared.eventstore.sqlite import SqliteEventStore
 
         if not url.startswith("sqlite:///"):
-            raise ValueError(f"EVENTSTORE_URL: write sqlite:///relative/path or sqlite:////absolute, not {url!r}")
+            raise ValueError(
+                f"EVENTSTORE_URL: write sqlite:///relative/path or sqlite:////absolute, not {url!r}"
+            )
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return await SqliteEventStore.open(path)

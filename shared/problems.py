@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.decider import Rejected
 from shared.errors import UnknownEventType, WrongExpectedVersion
 
 log = logging.getLogger(__name__)
@@ -57,24 +58,32 @@ def install(app: FastAPI) -> None:
     async def on_problem(request: Request, error: Problem) -> JSONResponse:
         return problem_response(request, error.status, error.title, error.detail, **error.extra)
 
+    @app.exception_handler(Rejected)
+    async def on_rejected(request: Request, error: Rejected) -> JSONResponse:
+        return problem_response(request, error.status, error.title, error.detail, **error.extra)
+
     @app.exception_handler(WrongExpectedVersion)
     async def on_conflict(request: Request, error: WrongExpectedVersion) -> JSONResponse:
         return problem_response(
-            request, 409, "Conflict", "the item was changed by someone else; reload and retry",
+            request,
+            409,
+            "Conflict",
+            "the item was changed by someone else; reload and retry",
             current_version=error.actual,
         )
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "rule": e["type"],
-             "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "rule": e["type"],
+                "message": e["msg"],
+            }
             for e in error.errors()
         ]
         fields = ", ".join(e["field"] for e in errors)
-        return problem_response(
-            request, 422, "Invalid request", f"invalid field(s): {fields}", errors=errors
-        )
+        return problem_response(request, 422, "Invalid request", f"invalid field(s): {fields}", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -85,6 +94,4 @@ def install(app: FastAPI) -> None:
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         rid = request_id(request)
         log.error("request %s failed", rid, exc_info=error)
-        return problem_response(
-            request, 500, "Internal error", "the error was logged", request_id=rid
-        )
+        return problem_response(request, 500, "Internal error", "the error was logged", request_id=rid)

@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator
 from shared.eventstore import EventStore, RecordedEvent
 
 
-async def batches(
-    store: EventStore, after: int, size: int = 500
-) -> AsyncIterator[list[RecordedEvent]]:
+async def batches(store: EventStore, after: int, size: int = 500) -> AsyncIterator[list[RecordedEvent]]:
     """Every event after `after`, grouped: a batch closes when full or when nothing more is ready."""
     ready: asyncio.Queue[RecordedEvent] = asyncio.Queue(maxsize=size * 4)
 

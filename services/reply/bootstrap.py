@@ -15,9 +15,7 @@ TITLE = "Reply: co-unit opinions, consultations (面商), replies"
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    gateway = Gateway(
-        settings.service_name, infra.events, infra.bus, infra.views, registry, to_integration
-    )
+    gateway = Gateway(settings.service_name, infra.events, infra.bus, infra.views, registry, to_integration)
     return Parts(
         routers=[api.router],
         workers=[Worker("gateway", gateway.run)],
@@ -25,7 +23,5 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     )
 
 
-def create(
-    settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None
-) -> FastAPI:
+def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
     return create_app(settings or ReplySettings(), build, title=TITLE, infrastructure=infrastructure)

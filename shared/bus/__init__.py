@@ -65,15 +65,11 @@ class MessageBus(Protocol):
         """Publish in order and wait for every confirm together."""
         ...
 
-    async def declare_queue(
-        self, queue: str, routing_keys: Sequence[str], max_deliveries: int = 5
-    ) -> None:
+    async def declare_queue(self, queue: str, routing_keys: Sequence[str], max_deliveries: int = 5) -> None:
         """A durable queue bound to these routing keys (topic patterns), with its dead-letter queue."""
         ...
 
-    async def consume(
-        self, queue: str, handler: Handler, inbox: Inbox, prefetch: int = 32
-    ) -> Consumer:
+    async def consume(self, queue: str, handler: Handler, inbox: Inbox, prefetch: int = 32) -> Consumer:
         """Deliver the queue's messages to `handler`; ack after it returns."""
         ...
 

@@ -47,9 +47,7 @@ class AppendResult:
 
 
 class EventStore(Protocol):
-    async def append(
-        self, stream: str, events: Sequence[NewEvent], expected_version: int
-    ) -> AppendResult:
+    async def append(self, stream: str, events: Sequence[NewEvent], expected_version: int) -> AppendResult:
         """Append all events or none.
 
         Raises WrongExpectedVersion unless the stream has exactly `expected_version` events.

@@ -16,9 +16,7 @@ class InMemoryEventStore:
         self._lock = asyncio.Lock()
         self._wakeup = Wakeup()
 
-    async def append(
-        self, stream: str, events: Sequence[NewEvent], expected_version: int
-    ) -> AppendResult:
+    async def append(self, stream: str, events: Sequence[NewEvent], expected_version: int) -> AppendResult:
         async with self._lock:
             existing = self._streams.get(stream, [])
             repeated = _already_appended(existing, events)
@@ -68,9 +66,7 @@ class InMemoryEventStore:
         return None
 
 
-def _already_appended(
-    existing: Sequence[RecordedEvent], events: Sequence[NewEvent]
-) -> AppendResult | None:
+def _already_appended(existing: Sequence[RecordedEvent], events: Sequence[NewEvent]) -> AppendResult | None:
     """The earlier result when every event id is in the stream already, else None."""
     by_id = {e.id: e for e in existing}
     found = [by_id[e.id] for e in events if e.id in by_id]

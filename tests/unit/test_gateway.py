@@ -56,8 +56,11 @@ async def given_registered(store: InMemoryEventStore, count: int) -> list[UUID]:
             ReviewNoteAdded(note="材料齐全"),
         ]
         new = [
-            NewEvent(event_id(command_id, i), *registry.encode(e),
-                     metadata={"correlation_id": f"corr-{n}", "causation_id": command_id})
+            NewEvent(
+                event_id(command_id, i),
+                *registry.encode(e),
+                metadata={"correlation_id": f"corr-{n}", "causation_id": command_id},
+            )
             for i, e in enumerate(events)
         ]
         await store.append(f"intake-proposal-{60 + n}", new, 0)
@@ -186,5 +189,3 @@ async def test_an_event_nobody_listens_to_is_counted_and_the_gateway_goes_on() -
     running.cancel()
     assert gateway.stats.unrouted == 2
     assert gateway.stats.published == 0
-
-

@@ -1,0 +1,50 @@
+# Every command a developer needs. `make run` and `make test` are the two of the README.
+
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: help install run test test-fast lint format rebuild compose-check clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	@echo "installing uv $(UV_VERSION) into .tools/"
+	@python3 -m venv .tools && .tools/bin/pip install -q "uv==$(UV_VERSION)"
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.installed  ## install the locked dependencies into .venv
+
+run: install  ## run every service on the embedded default (SQLite, in-process bus, in-memory views)
+	$(RUN) python -m services
+
+test: install  ## run the whole test suite against the local PostgreSQL, Redis and RabbitMQ
+	$(RUN) pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: install  ## unit tests only, no servers
+	$(RUN) pytest -q tests/unit
+
+lint: install  ## ruff and strict mypy
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+format: install  ## format and fix what ruff can
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+rebuild: install  ## drop the read models and rebuild them from the event store (PROJECTION=name for one)
+	$(RUN) python -m services.rebuild $(PROJECTION)
+
+compose-check: install  ## validate docker-compose.yml against the Compose specification, no engine needed
+	$(RUN) pytest -q tests/unit/test_docker_compose.py
+
+clean:  ## remove the local event store and caches
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""The composition root of the views service."""
+
+from fastapi import FastAPI
+
+from services.registry import all_events
+from services.views.config import ViewsSettings
+from services.views.entrypoints import api
+from services.views.projections import projections
+from shared.infrastructure import Infrastructure
+from shared.projections import ProjectionRunner
+from shared.service import Parts, Worker, create_app
+from shared.settings import ServiceSettings
+
+TITLE = "Views: read models across agencies"
+
+
+def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
+    registry = all_events()
+    runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections()]
+    return Parts(
+        routers=[api.router],
+        workers=[Worker(f"projection:{r.projection.name}", r.run) for r in runners],
+        context={"runners": runners},
+    )
+
+
+def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
+    return create_app(settings or ViewsSettings(), build, title=TITLE, infrastructure=infrastructure)

@@ -1,0 +1,384 @@
+"""docker-compose.yml checked without a Docker engine.
+
+The file is loaded with PyYAML (anchors and `<<` merges resolved), its `${…}` variables are replaced the
+way Compose does it, with sample values, and the result is validated against the Compose Specification's
+JSON schema (tests/data/compose-spec.json, see tests/data/README.md). Then the platform's own rules:
+every service of ours runs from the one image, waits for healthy infrastructure, has a healthcheck on its
+port and the adapter URLs; every secret is required and listed in .env.example.
+"""
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]  # no stubs in the lock
+from jsonschema.protocols import Validator  # type: ignore[import-untyped]
+from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+SCHEMA_FILE = ROOT / "tests" / "data" / "compose-spec.json"
+ENV_EXAMPLE = ROOT / ".env.example"
+DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+
+IMAGE = "proposals-platform:latest"
+INFRASTRUCTURE = ("kurrentdb", "rabbitmq", "redis")
+CORE_SERVICES = {"intake": 8001, "allocation": 8002, "reply": 8003, "feedback": 8004, "views": 8005}
+AGENCY_INSTANCES = {"allocation-minzheng": "minzheng", "reply-shangwu": "shangwu", "reply-weijian": "weijian"}
+ADAPTER_SCHEMES = {"EVENTSTORE_URL": ("esdb", "kurrentdb"), "BUS_URL": ("amqp",), "READSTORE_URL": ("redis",)}
+
+
+# --- Compose variable interpolation ------------------------------------------------------------------
+
+# `$$`, `$NAME`, `${NAME}` and `${NAME<op><argument>}` with op one of - :- ? :? + :+ (as compose-go).
+_VARIABLE = re.compile(
+    r"\$(?:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)"
+    r"|\{(?P<braced>[_a-z][_a-z0-9]*)(?:(?P<op>:?[-?+])(?P<argument>[^}]*))?\}|(?P<invalid>))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    name: str
+    op: str | None
+    argument: str
+
+    @property
+    def required(self) -> bool:
+        return self.op in ("?", ":?")
+
+    @property
+    def has_default(self) -> bool:
+        return self.op in ("-", ":-", "+", ":+")
+
+
+class MissingVariable(Exception):
+    pass
+
+
+def _references_in(text: str) -> Iterator[Reference]:
+    for match in _VARIABLE.finditer(text):
+        if match.group("escaped"):
+            continue
+        if match.group("invalid") is not None:
+            raise ValueError(f"invalid interpolation at {match.start()} in {text!r}")
+        name = match.group("named") or match.group("braced")
+        argument = match.group("argument") or ""
+        if "$" in argument:
+            raise ValueError(f"nested interpolation is not supported by this test: {text!r}")
+        yield Reference(name, match.group("op"), argument)
+
+
+def _substitute(text: str, environment: Mapping[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group("escaped"):
+            return "$"
+        (reference,) = _references_in(match.group(0))
+        value = environment.get(reference.name)
+        unset = value is None if reference.op in ("-", "?", "+") else not value
+        if reference.op in ("-", ":-"):
+            return reference.argument if unset else str(value)
+        if reference.op in ("+", ":+"):
+            return "" if unset else reference.argument
+        if unset:
+            detail = reference.argument if reference.required else "is not set and has no default"
+            raise MissingVariable(f"{reference.name}: {detail}")
+        return str(value)
+
+    return _VARIABLE.sub(replace, text)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, str):
+        yield node
+
+
+def interpolate(node: Any, environment: Mapping[str, str]) -> Any:
+    """Compose interpolates values, not keys, after the YAML is parsed."""
+    if isinstance(node, dict):
+        return {key: interpolate(value, environment) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate(item, environment) for item in node]
+    if isinstance(node, str):
+        return _substitute(node, environment)
+    return node
+
+
+def sample_value(name: str) -> str:
+    # URL-safe, and long enough for TOKEN_SECRET's 32 characters.
+    return f"sample-{name.lower().replace('_', '-')}-0123456789abcdef0123456789abcdef"
+
+
+# --- Fixtures and helpers ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    document = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(document, dict), "docker-compose.yml is not a mapping"
+    return document
+
+
+@pytest.fixture(scope="module")
+def references(raw: dict[str, Any]) -> list[Reference]:
+    return [reference for text in _strings(raw) for reference in _references_in(text)]
+
+
+@pytest.fixture(scope="module")
+def compose(raw: dict[str, Any], references: list[Reference]) -> dict[str, Any]:
+    environment = {reference.name: sample_value(reference.name) for reference in references}
+    document: dict[str, Any] = interpolate(raw, environment)
+    return document
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    loaded = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def validator(schema: dict[str, Any]) -> Validator:
+    # The copy declares "http://json-schema.org/draft/2019-09/schema#"; jsonschema knows the drafts by
+    # their canonical https URIs without the empty fragment.
+    declared = str(schema.get("$schema", ""))
+    canonical = declared.rstrip("#").replace("http://", "https://", 1)
+    cls = validator_for({"$schema": canonical}, default=None)
+    assert cls is not None, f"the schema declares a draft jsonschema does not know: {declared!r}"
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def schema_errors(validator: Validator, document: Any) -> list[str]:
+    errors: list[ValidationError] = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}" for error in errors]
+
+
+def ours(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in compose["services"].items() if name not in INFRASTRUCTURE}
+
+
+def environment_of(service: dict[str, Any]) -> dict[str, str]:
+    declared = service.get("environment") or {}
+    if isinstance(declared, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in declared)
+    return {key: "" if value is None else str(value) for key, value in declared.items()}
+
+
+def published_ports(service: dict[str, Any]) -> list[tuple[int, int]]:
+    """(host port, container port) of each published port."""
+    published = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            published.append((int(port["published"]), int(port["target"])))
+        else:
+            *_, host, container = str(port).split(":")
+            published.append((int(host), int(container.split("/")[0])))
+    return published
+
+
+def volume_sources(service: dict[str, Any]) -> list[str]:
+    sources = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            sources.append(str(volume.get("source", "")))
+        else:
+            sources.append(str(volume).split(":", 1)[0])
+    return sources
+
+
+def env_example_names() -> set[str]:
+    names = set()
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names.add(line.split("=", 1)[0].strip())
+    return names
+
+
+# --- The Compose specification -----------------------------------------------------------------------
+
+
+def test_compose_file_follows_the_compose_specification(
+    compose: dict[str, Any], validator: Validator
+) -> None:
+    assert schema_errors(validator, compose) == []
+
+
+def test_the_schema_rejects_what_compose_rejects(compose: dict[str, Any], validator: Validator) -> None:
+    """The validation is no formality: a misspelt key or a bad dependency condition are errors."""
+    misspelt = copy.deepcopy(compose)
+    misspelt["services"]["intake"]["helthcheck"] = misspelt["services"]["intake"].pop("healthcheck")
+    assert any("helthcheck" in error for error in schema_errors(validator, misspelt))
+
+    bad_condition = copy.deepcopy(compose)
+    bad_condition["services"]["intake"]["depends_on"]["redis"]["condition"] = "service_ready"
+    assert schema_errors(validator, bad_condition)
+
+    unknown_top_level = copy.deepcopy(compose)
+    unknown_top_level["service"] = unknown_top_level.pop("services")
+    assert schema_errors(validator, unknown_top_level)
+
+
+def test_no_obsolete_version_key(raw: dict[str, Any]) -> None:
+    assert "version" not in raw, "the Compose specification has no `version:`; remove it"
+
+
+# --- Variables -------------------------------------------------------------------------------------
+
+
+def test_every_variable_is_required_or_has_a_default(references: list[Reference]) -> None:
+    bare = sorted({r.name for r in references if not r.required and not r.has_default})
+    assert bare == [], f"use ${{VAR:?message}} or ${{VAR:-default}}, not a bare reference: {bare}"
+
+
+def test_every_required_variable_is_in_env_example(references: list[Reference]) -> None:
+    required = {r.name for r in references if r.required}
+    assert required, "the compose file requires no secret at all?"
+    assert required - env_example_names() == set()
+
+
+def test_env_example_lists_only_variables_the_compose_file_uses(references: list[Reference]) -> None:
+    assert env_example_names() - {r.name for r in references} == set()
+
+
+def test_a_missing_secret_stops_compose(raw: dict[str, Any], references: list[Reference]) -> None:
+    required = sorted({r.name for r in references if r.required})
+    environment = {name: sample_value(name) for name in required}
+    for name in required:
+        without = {key: value for key, value in environment.items() if key != name}
+        with pytest.raises(MissingVariable, match=name):
+            interpolate(raw, without)
+        with pytest.raises(MissingVariable, match=name):
+            interpolate(raw, {**without, name: ""})
+
+
+# --- Our services ------------------------------------------------------------------------------------
+
+
+def test_every_expected_service_is_there(compose: dict[str, Any]) -> None:
+    services = set(compose["services"])
+    assert set(INFRASTRUCTURE) <= services
+    assert set(CORE_SERVICES) | set(AGENCY_INSTANCES) <= set(ours(compose))
+
+
+def test_our_services_share_one_image_and_build(compose: dict[str, Any]) -> None:
+    for name, service in ours(compose).items():
+        assert service.get("image") == IMAGE, name
+        assert service.get("build") == ".", name
+
+
+def test_our_services_run_their_module(compose: dict[str, Any]) -> None:
+    for name, service in ours(compose).items():
+        expected = name if name in CORE_SERVICES else name.split("-", 1)[0]
+        assert service.get("command") == ["python", "-m", f"services.{expected}"], name
+
+
+def test_our_services_wait_for_healthy_infrastructure(compose: dict[str, Any]) -> None:
+    for name, service in ours(compose).items():
+        depends_on = service.get("depends_on")
+        assert isinstance(depends_on, dict), f"{name}: depends_on needs conditions"
+        for dependency in INFRASTRUCTURE:
+            assert depends_on.get(dependency, {}).get("condition") == "service_healthy", (name, dependency)
+        assert service.get("restart") == "unless-stopped", name
+
+
+def test_our_services_check_their_own_health_endpoint(compose: dict[str, Any]) -> None:
+    for name, service in ours(compose).items():
+        port = int(environment_of(service)["SERVICE_PORT"])
+        if name in CORE_SERVICES:
+            assert port == CORE_SERVICES[name], name
+        healthcheck = service.get("healthcheck") or {}
+        assert not healthcheck.get("disable"), name
+        test = healthcheck.get("test")
+        assert isinstance(test, list) and test[0] == "CMD" and test[1] == "python", name
+        assert f"http://127.0.0.1:{port}/health" in test[-1], name
+        assert (port, port) in published_ports(service), f"{name}: publish {port}:{port}"
+
+
+def test_host_ports_are_distinct(compose: dict[str, Any]) -> None:
+    host_ports = [host for s in compose["services"].values() for host, _ in published_ports(s)]
+    assert len(host_ports) == len(set(host_ports)), sorted(host_ports)
+
+
+def test_our_services_run_in_production_on_real_servers(compose: dict[str, Any]) -> None:
+    for name, service in ours(compose).items():
+        environment = environment_of(service)
+        assert environment.get("APP_ENV") == "production", name
+        assert environment.get("SERVICE_HOST") == "0.0.0.0", f"{name}: listen beyond the container"
+        assert len(environment.get("TOKEN_SECRET", "")) >= 32, name
+        for variable, schemes in ADAPTER_SCHEMES.items():
+            assert urlsplit(environment.get(variable, "")).scheme in schemes, (name, variable)
+
+
+def test_each_instance_has_its_own_broker_user(
+    raw: dict[str, Any], compose: dict[str, Any], references: list[Reference]
+) -> None:
+    users = {}
+    for name, service in ours(compose).items():
+        bus = urlsplit(environment_of(service)["BUS_URL"])
+        assert bus.username == name, f"{name}: broker user {bus.username!r}"
+        assert bus.path == "/proposals", name
+        users[name] = bus.username
+        raw_url = raw["services"][name]["environment"]["BUS_URL"]
+        password_variable = f"{name.upper().replace('-', '_')}_AMQP_PASSWORD"
+        assert f"${{{password_variable}:?" in raw_url, f"{name}: password from required {password_variable}"
+    assert len(set(users.values())) == len(users)
+
+
+def test_agency_instances_act_for_their_unit(compose: dict[str, Any]) -> None:
+    for name, unit in AGENCY_INSTANCES.items():
+        assert environment_of(compose["services"][name]).get("UNIT_ID") == unit, name
+    for name in CORE_SERVICES:
+        assert "UNIT_ID" not in environment_of(compose["services"][name]), name
+
+
+# --- Infrastructure ----------------------------------------------------------------------------------
+
+
+def test_infrastructure_has_healthchecks_and_named_volumes(compose: dict[str, Any]) -> None:
+    named = set(compose.get("volumes") or {})
+    for name in INFRASTRUCTURE:
+        service = compose["services"][name]
+        assert (service.get("healthcheck") or {}).get("test"), f"{name} has no healthcheck"
+        assert named & set(volume_sources(service)), f"{name} keeps its data in no named volume"
+
+
+def test_rabbitmq_loads_the_definitions(compose: dict[str, Any]) -> None:
+    rabbitmq = compose["services"]["rabbitmq"]
+    mounts = {str(v).split(":")[0]: str(v).split(":")[1] for v in rabbitmq["volumes"]}
+    assert mounts["./deploy/rabbitmq/definitions.json"] == "/etc/rabbitmq/definitions.json"
+    config = ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf"
+    assert mounts["./deploy/rabbitmq/rabbitmq.conf"].startswith("/etc/rabbitmq/")
+    assert "load_definitions = /etc/rabbitmq/definitions.json" in config.read_text(encoding="utf-8")
+
+
+def test_definitions_declare_what_the_services_use() -> None:
+    definitions = json.loads(DEFINITIONS.read_text(encoding="utf-8"))
+    assert [v["name"] for v in definitions["vhosts"]] == ["proposals"]
+    exchange = ServiceSettings.model_fields["bus_exchange"].default
+    exchanges = {(e["name"], e["vhost"]): e for e in definitions["exchanges"]}
+    # Declared with other properties than the bus adapter's, they would fail its declare.
+    assert exchanges[(exchange, "proposals")]["type"] == "topic"
+    assert exchanges[(f"{exchange}.dlx", "proposals")]["type"] == "direct"
+    for e in exchanges.values():
+        assert (e["durable"], e["auto_delete"], e["internal"], e["arguments"]) == (True, False, False, {})
+    # Users need password hashes and permissions for absent users stop the node at boot: deploy/README.md.
+    assert "users" not in definitions and "permissions" not in definitions
