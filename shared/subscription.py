@@ -1,6 +1,10 @@
-"""Batches from a subscription: as many events as are ready, up to a size, without waiting."""
+"""Batches from the store: as many events as are ready, up to a size, without waiting.
 
-import asyncio
+When nothing is ready, a subscription from the last position is the signal that something new was
+appended; the batch itself is then read with `read_all`. Everything runs in the caller's task, so
+cancelling the caller stops it at once.
+"""
+
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -8,27 +12,21 @@ from shared.eventstore import EventStore, RecordedEvent
 
 
 async def batches(store: EventStore, after: int, size: int = 500) -> AsyncIterator[list[RecordedEvent]]:
-    """Every event after `after`, grouped: a batch closes when full or when nothing more is ready."""
-    ready: asyncio.Queue[RecordedEvent] = asyncio.Queue(maxsize=size * 4)
-
-    async def pump() -> None:
-        async for event in store.subscribe(after):
-            await ready.put(event)
-
-    pumping = asyncio.create_task(pump())
-    try:
-        while True:
-            getting = asyncio.create_task(ready.get())
-            done, _ = await asyncio.wait({getting, pumping}, return_when=asyncio.FIRST_COMPLETED)
-            if getting not in done:
-                getting.cancel()
-                pumping.result()  # the subscription ended: raise its error
-                return
-            batch = [getting.result()]
-            while len(batch) < size and not ready.empty():
-                batch.append(ready.get_nowait())
+    """Every event after `after`, in order, grouped in batches of at most `size`."""
+    while True:
+        batch = await store.read_all(after, size)
+        if batch:
+            after = batch[-1].position
             yield batch
+            continue
+        await _next_append(store, after)
+
+
+async def _next_append(store: EventStore, after: int) -> None:
+    """Return once an event after `after` exists."""
+    subscription = store.subscribe(after)
+    try:
+        await anext(subscription)
     finally:
-        pumping.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await pumping
+        with contextlib.suppress(RuntimeError):
+            await subscription.aclose()  # type: ignore[attr-defined]

@@ -272,10 +272,10 @@ class RabbitMQBus:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         try:
-            confirmation = await asyncio.wait_for(
-                self._exchange.publish(outgoing, routing_key=message.routing_key, mandatory=True),
-                self._publish_timeout,
-            )
+            async with asyncio.timeout(self._publish_timeout):
+                confirmation = await self._exchange.publish(
+                    outgoing, routing_key=message.routing_key, mandatory=True
+                )
         except aiormq.exceptions.PublishError as returned:
             # The broker returned the message (Basic.Return): no queue is bound for its key.
             raise Unroutable(message.routing_key) from returned

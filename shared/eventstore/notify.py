@@ -42,7 +42,10 @@ async def catch_up(
                 yield event
                 position = event.position
             if len(events) < batch:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that arrives as the waiter is set, and the subscriber never stops.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiter.wait(), poll_seconds)
+                    async with asyncio.timeout(poll_seconds):
+                        await waiter.wait()
     finally:
         wakeup.forget(waiter)

@@ -136,12 +136,15 @@ class PostgresEventStore:
         return AppendResult(version=expected_version + len(events), position=last + len(events))
 
     async def read_stream(self, stream: str, from_version: int = 0) -> list[RecordedEvent]:
-        rows = await self._pool.fetch(self._sql.read_stream, stream, from_version)
+        rows = await self._fetch(self._sql.read_stream, stream, from_version)
         return [_decode(row) for row in rows]
 
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        rows = await self._pool.fetch(self._sql.read_all, after, limit)
+        rows = await self._fetch(self._sql.read_all, after, limit)
         return [_decode(row) for row in rows]
+
+    async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        return await self._pool.fetch(query, *args)
 
     def subscribe(self, after: int = 0) -> AsyncIterator[RecordedEvent]:
         return catch_up(self._read_all_listening, after, self._wakeup, poll_seconds=POLL_SECONDS)

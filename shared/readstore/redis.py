@@ -1,5 +1,8 @@
 """Redis read store: every commit is one MULTI/EXEC with the checkpoint in it."""
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
@@ -66,18 +69,20 @@ class RedisReadStore:
         return None if value is None else str(value)
 
     async def hgetall(self, key: str) -> dict[str, str]:
-        raw = await self._redis.hgetall(self._key(key))
+        raw: dict[str, str] = await _wait(self._redis.hgetall(self._key(key)))
         return {str(k): str(v) for k, v in raw.items()}
 
     async def smembers(self, key: str) -> set[str]:
-        return {str(m) for m in await self._redis.smembers(self._key(key))}
+        members: set[str] = await _wait(self._redis.smembers(self._key(key)))
+        return {str(m) for m in members}
 
     async def zrange(self, key: str) -> list[tuple[str, float]]:
         pairs = await self._redis.zrange(self._key(key), 0, -1, withscores=True)
         return [(str(pair[0]), float(pair[1])) for pair in pairs]
 
     async def lrange(self, key: str) -> list[str]:
-        return [str(v) for v in await self._redis.lrange(self._key(key), 0, -1)]
+        values: list[str] = await _wait(self._redis.lrange(self._key(key), 0, -1))
+        return [str(v) for v in values]
 
     async def keys(self, pattern: str) -> list[str]:
         cut = len(self._prefix) + 1
@@ -98,7 +103,17 @@ class RedisReadStore:
         return dropped
 
     async def ping(self) -> None:
-        await self._redis.ping()
+        await _wait(self._redis.ping())
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+T = TypeVar("T")
+
+
+async def _wait(result: Awaitable[T] | T) -> T:
+    """redis-py types its commands as sync-or-async; the asyncio client always returns awaitables."""
+    if isinstance(result, Awaitable):
+        return await result
+    return result

@@ -1,5 +1,7 @@
 """The read store contract: the in-memory and Redis adapters behave the same."""
 
+import asyncio
+
 from shared.readstore import Changes, ReadStore
 
 
@@ -71,3 +73,22 @@ async def test_keys_lists_relative_keys_by_pattern(read_store: ReadStore) -> Non
     changes.set("w:c", "3")
     await read_store.commit(changes)
     assert await read_store.keys("v:*") == ["v:a", "v:b"]
+
+
+async def test_a_writer_cancelled_mid_commit_stops(read_store: ReadStore) -> None:
+    """A projection or gateway must stop when cancelled, even inside a commit."""
+    for trial in range(60):
+
+        async def commit_for_ever(n: int) -> None:
+            while True:
+                changes = Changes()
+                changes.set("cancel-probe", str(n))
+                await read_store.commit(changes, ("probe", n))
+                await asyncio.sleep(0)  # the in-memory store never yields by itself
+
+        task = asyncio.create_task(commit_for_ever(trial))
+        for _ in range(trial % 7):
+            await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=2)
+        assert done, f"the cancelled writer was still running after 2 s (trial {trial})"
