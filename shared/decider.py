@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from shared.errors import WrongExpectedVersion
 from shared.events import Event, EventRegistry
 from shared.eventstore import EventStore, NewEvent, RecordedEvent
 from shared.ids import event_id
@@ -107,7 +108,18 @@ class CommandHandler(Generic[C, S]):
         events = [self.registry.decode_recorded(r) for r in recorded]
         return self.decider.fold(events), recorded
 
-    async def handle(self, stream: str, command: C, meta: CommandMeta) -> Outcome[S]:
+    async def handle(self, stream: str, command: C, meta: CommandMeta, attempts: int = 3) -> Outcome[S]:
+        """Decide on the current state and append; when someone else appended in between, decide
+        again on the new state (up to `attempts` times) before the conflict reaches the caller."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._handle_once(stream, command, meta)
+            except WrongExpectedVersion:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _handle_once(self, stream: str, command: C, meta: CommandMeta) -> Outcome[S]:
         state, recorded = await self.load(stream)
         earlier = _caused_by(recorded, meta.command_id)
         if earlier:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.decider import Rejected
@@ -15,6 +16,37 @@ from shared.errors import UnknownEventType, WrongExpectedVersion
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+
+
+class ProblemBody(BaseModel):
+    """RFC 9457 problem details, with the fields our errors add."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    instance: str = ""
+    current_state: str | None = None
+    field: str | None = None
+    rule: str | None = None
+    errors: list[dict[str, str]] | None = None
+    request_id: str | None = None
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    return {"description": description, "model": ProblemBody, "content": {PROBLEM: {}}}
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: problem_doc("No valid bearer token"),
+    500: problem_doc("Unexpected error, logged with the request id"),
+}
+COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: problem_doc("The caller may not act on this item"),
+    404: problem_doc("No such item"),
+    409: problem_doc("Not allowed in the item's current state (named in current_state)"),
+    422: problem_doc("A field breaks a rule (named in field and rule)"),
+}
 
 
 class Problem(Exception):

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -33,6 +34,8 @@ class Parts:
 
     routers: list[APIRouter] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
+    startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Run once, in order, before the workers start (e.g. declaring the broker's queues)."""
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,6 +67,7 @@ def create_app(
     *,
     title: str,
     infrastructure: Infrastructure | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     """The app; it opens its own infrastructure unless one is shared with it (embedded run)."""
 
@@ -76,6 +80,9 @@ def create_app(
         app.state.infra = infra
         app.state.parts = parts
         app.state.settings = settings
+        app.state.clock = clock
+        for step in parts.startup:
+            await step()
         tasks = [asyncio.create_task(supervise(w), name=w.name) for w in parts.workers]
         try:
             yield
@@ -86,7 +93,7 @@ def create_app(
             if infrastructure is None:
                 await infra.close()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    app = FastAPI(title=title, lifespan=lifespan, responses=problems.RESPONSES)
     problems.install(app)
 
     @app.get("/health", tags=["operations"])

@@ -1,8 +1,51 @@
-"""The public integration events of intake and the translation of its domain events into them."""
+"""The public integration events of intake."""
 
-from shared.contracts import IntegrationEvent
+from datetime import datetime
+from typing import Literal
+
+from shared.contracts import IntegrationEvent, Kind, Part
 from shared.events import Event
 
 
+class ProposerV1(Part):
+    id: str
+    name: str
+    unit: str = ""
+    phone: str = ""
+    role: Literal["领衔", "联名"] = "领衔"
+
+
+class ItemV1(Part):
+    number: int
+    text: str
+
+
+class ProposalRegisteredV1(IntegrationEvent):
+    """立案: the proposal is registered with a number and goes on to allocation and feedback."""
+
+    type_name = "intake.proposal-registered.v1"
+    proposal_id: str
+    jurisdiction: str
+    kind: Kind
+    session: str
+    number: str
+    title: str
+    category: str
+    items: list[ItemV1]
+    proposers: list[ProposerV1]
+    registered_at: datetime
+
+
+class ProposalEndedAtIntakeV1(IntegrationEvent):
+    """The proposal will not be handled: not registered, merged into another, or withdrawn."""
+
+    type_name = "intake.proposal-ended.v1"
+    proposal_id: str
+    outcome: Literal["not_registered", "merged", "withdrawn"]
+    reason: str = ""
+    merged_into: str | None = None
+
+
 def to_integration(event: Event) -> IntegrationEvent | None:
+    """The public event announcing a domain event, or None for a private one."""
     return None

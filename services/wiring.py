@@ -1,0 +1,48 @@
+"""The parts every service has: its gateway, its consumer, and the broker's queues declared first."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.topology import CONSUMES, all_queues, queue_name
+from shared.events import EventRegistry
+from shared.gateway import Gateway, Translate
+from shared.inbound import EventHandler, Subscription, consume_forever, declare_all
+from shared.infrastructure import Infrastructure
+from shared.service import Parts, Worker
+from shared.settings import ServiceSettings
+
+
+def standard_parts(
+    settings: ServiceSettings,
+    infra: Infrastructure,
+    *,
+    registry: EventRegistry,
+    translate: Translate,
+    routers: list[APIRouter],
+    handlers: dict[str, EventHandler] | None = None,
+    context: dict[str, Any] | None = None,
+) -> Parts:
+    name = settings.service_name
+    handlers = handlers or {}
+    if handlers and sorted(handlers) != sorted(CONSUMES.get(name, [])):
+        raise ValueError(f"{name} handles {sorted(handlers)} but the topology says {CONSUMES.get(name)}")
+    gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, translate)
+    workers = [Worker("gateway", gateway.run)]
+    if handlers:
+        subscription = Subscription(queue_name(settings.bus_exchange, name), handlers)
+
+        async def consume() -> None:
+            await consume_forever(infra.bus, infra.inbox, subscription, settings.max_deliveries)
+
+        workers.append(Worker("consumer", consume))
+
+    async def declare_queues() -> None:
+        await declare_all(infra.bus, all_queues(settings.bus_exchange), settings.max_deliveries)
+
+    return Parts(
+        routers=routers,
+        workers=workers,
+        startup=[declare_queues],
+        context={"gateway": gateway, **(context or {})},
+    )
