@@ -1,21 +1,61 @@
 """The composition root of feedback."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from services.feedback.application.forms import FormLinks
+from services.feedback.application.service import FeedbackService
 from services.feedback.config import FeedbackSettings
 from services.feedback.contracts import to_integration
+from services.feedback.domain.decider import Policies, feedback_decider
 from services.feedback.domain.events import registry
 from services.feedback.entrypoints import api
+from services.registry import all_events
 from services.wiring import standard_parts
+from shared.decider import CommandHandler
 from shared.infrastructure import Infrastructure
-from shared.service import Parts, create_app
+from shared.policy import DEFAULT_FILE, KINDS, load_policy
+from shared.projections import ProjectionRunner
+from shared.service import Parts, Worker, create_app
 from shared.settings import ServiceSettings
+from shared.units import UnitRegistry
 
 TITLE = "Feedback: satisfaction, re-handling, closing"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def load_policies(directory: Path = DEPLOY / "policy") -> Policies:
+    """Every jurisdiction's rules for both kinds, by (jurisdiction, kind)."""
+    jurisdictions = [p.stem for p in sorted(directory.glob("*.toml")) if p.name != DEFAULT_FILE]
+    return {(j, kind): load_policy(directory, j, kind) for j in jurisdictions for kind in KINDS}
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    return standard_parts(settings, infra, registry=registry, translate=to_integration, routers=[api.router])
+    policies = load_policies()
+    handler = CommandHandler(infra.events, registry, feedback_decider(policies))
+    service = FeedbackService(
+        handler,
+        infra.views,
+        policies,
+        UnitRegistry.load(DEPLOY / "units.toml"),
+        settings.token_secret.get_secret_value(),
+    )
+    parts = standard_parts(
+        settings,
+        infra,
+        registry=registry,
+        translate=to_integration,
+        routers=[api.router],
+        handlers={
+            "intake.proposal-registered.v1": service.on_proposal_registered,
+            "reply.reply-issued.v1": service.on_reply_issued,
+        },
+        context={"service": service},
+    )
+    links = ProjectionRunner(FormLinks(), infra.events, infra.views, all_events())
+    parts.workers.append(Worker(f"projection:{links.projection.name}", links.run))
+    return parts
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:

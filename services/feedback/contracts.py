@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Literal
 
+from services.feedback.domain.events import ProposalClosed, RehandlingRequested
 from shared.contracts import IntegrationEvent
 from shared.events import Event
 
@@ -30,4 +31,17 @@ class ProposalClosedV1(IntegrationEvent):
 
 def to_integration(event: Event) -> IntegrationEvent | None:
     """The public event announcing a domain event, or None for a private one."""
+    match event:
+        case RehandlingRequested():
+            return RehandlingRequestedV1(
+                proposal_id=event.proposal_id,
+                round=event.round,
+                lead_units=list(event.lead_units),
+                due=event.due,
+                opinions=list(event.opinions),
+            )
+        case ProposalClosed():
+            return ProposalClosedV1(
+                proposal_id=event.proposal_id, outcome=event.outcome, closed_at=event.closed_at
+            )
     return None

@@ -1,0 +1,108 @@
+"""The command service of feedback: streams per proposal, inbound messages as local commands."""
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from services.feedback.application.forms import FormLink, find_link
+from services.feedback.application.tokens import form_token
+from services.feedback.domain.commands import Command, Proposer, RecordProposal, RecordReply
+from services.feedback.domain.decider import NotRecorded, Policies, Recorded, State
+from services.intake.contracts import ProposalRegisteredV1
+from services.reply.contracts import ReplyIssuedV1
+from shared.bus import Malformed
+from shared.cloudevents import CloudEvent
+from shared.decider import CommandHandler, CommandMeta, InvalidField, NotFound, Outcome
+from shared.policy import Policy
+from shared.readstore import ReadStore
+from shared.units import UnitRegistry
+
+ACTOR = "system:feedback"
+M = TypeVar("M", ProposalRegisteredV1, ReplyIssuedV1)
+
+
+def stream(proposal_id: str) -> str:
+    return f"feedback-proposal-{proposal_id}"
+
+
+@dataclass(frozen=True)
+class FeedbackService:
+    handler: CommandHandler[Command, State]
+    views: ReadStore
+    policies: Policies
+    units: UnitRegistry
+    token_secret: str
+
+    async def handle(self, command: Command, meta: CommandMeta) -> Outcome[State]:
+        return await self.handler.handle(stream(command.proposal_id), command, meta)
+
+    async def state(self, proposal_id: str) -> Recorded:
+        state, _ = await self.handler.load(stream(proposal_id))
+        if isinstance(state, NotRecorded):
+            raise NotFound(f"no proposal {proposal_id} in feedback")
+        return state
+
+    def policy(self, jurisdiction: str, kind: str) -> Policy:
+        return self.policies[(jurisdiction, kind)]
+
+    async def link(self, token: str) -> FormLink:
+        link = await find_link(self.views, token)
+        if link is None:
+            raise NotFound("no feedback form has this link")
+        return link
+
+    async def on_proposal_registered(self, event: CloudEvent) -> None:
+        message = parse(ProposalRegisteredV1, event)
+        proposers = tuple(Proposer(p.id, p.name) for p in message.proposers)
+        command = RecordProposal(
+            proposal_id=message.proposal_id,
+            number=message.number,
+            title=message.title,
+            jurisdiction=message.jurisdiction,
+            kind=message.kind,
+            proposers=proposers,
+            at=message.registered_at,
+        )
+        await self.handle_message(command, event)
+
+    async def on_reply_issued(self, event: CloudEvent) -> None:
+        message = parse(ReplyIssuedV1, event)
+        state, _ = await self.handler.load(stream(message.proposal_id))
+        tokens = {
+            p.id: form_token(self.token_secret, message.proposal_id, message.round, p.id)
+            for p in proposers_of(state)
+        }
+        command = RecordReply(
+            proposal_id=message.proposal_id,
+            round=message.round,
+            lead_unit=message.lead_unit,
+            lead_units=tuple(message.lead_units),
+            result_class=message.result_class,
+            promise=message.promise,
+            issued_at=message.issued_at,
+            tokens=tokens,
+        )
+        await self.handle_message(command, event)
+
+    async def handle_message(self, command: Command, event: CloudEvent) -> None:
+        """A message breaking a rule can never succeed: dead-lettered at once. One arriving in the
+        wrong state (a reply before its proposal) is retried."""
+        meta = CommandMeta(
+            command_id=event.id, actor=ACTOR, correlation_id=event.correlationid, causation_id=event.id
+        )
+        try:
+            await self.handle(command, meta)
+        except InvalidField as error:
+            raise Malformed(f"message {event.id}: {error.detail}") from error
+
+
+def proposers_of(state: State) -> tuple[Proposer, ...]:
+    return () if isinstance(state, NotRecorded) else state.proposal.proposers
+
+
+def parse(model: type[M], event: CloudEvent) -> M:
+    try:
+        return model.model_validate(event.data)
+    except ValidationError as error:
+        raise Malformed(f"message {event.id} is not a {model.type_name}: {error}") from error
