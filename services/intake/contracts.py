@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
+from services.intake.domain import events as domain
 from shared.contracts import IntegrationEvent, Kind, Part
 from shared.events import Event
 
@@ -48,4 +49,26 @@ class ProposalEndedAtIntakeV1(IntegrationEvent):
 
 def to_integration(event: Event) -> IntegrationEvent | None:
     """The public event announcing a domain event, or None for a private one."""
+    match event:
+        case domain.ProposalRegistered() as e:
+            return ProposalRegisteredV1(
+                proposal_id=e.proposal_id,
+                jurisdiction=e.jurisdiction,
+                kind=e.kind,
+                session=e.session,
+                number=e.number,
+                title=e.title,
+                category=e.category,
+                items=[ItemV1(number=i.number, text=i.text) for i in e.items],
+                proposers=[ProposerV1(**p.model_dump()) for p in e.proposers],
+                registered_at=e.at,
+            )
+        case domain.ProposalNotRegistered() as e:
+            return ProposalEndedAtIntakeV1(
+                proposal_id=e.proposal_id, outcome="not_registered", reason=e.reason
+            )
+        case domain.ProposalMerged() as e:
+            return ProposalEndedAtIntakeV1(proposal_id=e.proposal_id, outcome="merged", merged_into=e.into)
+        case domain.ProposalWithdrawn() as e:
+            return ProposalEndedAtIntakeV1(proposal_id=e.proposal_id, outcome="withdrawn", reason=e.reason)
     return None
