@@ -1,21 +1,42 @@
 """The composition root of reply."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from services.reply.application import inbound
+from services.reply.application.service import Policies, ReplyService
 from services.reply.config import ReplySettings
 from services.reply.contracts import to_integration
 from services.reply.domain.events import registry
 from services.reply.entrypoints import api
 from services.wiring import standard_parts
 from shared.infrastructure import Infrastructure
+from shared.policy import DEFAULT_FILE, KINDS, load_policy
 from shared.service import Parts, create_app
 from shared.settings import ServiceSettings
 
 TITLE = "Reply: co-unit opinions, consultations (面商), replies"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def load_policies(directory: Path) -> Policies:
+    """Every jurisdiction's policy for both kinds, from `deploy/policy/*.toml`."""
+    jurisdictions = [p.stem for p in sorted(directory.glob("*.toml")) if p.name != DEFAULT_FILE]
+    return {(j, kind): load_policy(directory, j, kind) for j in jurisdictions for kind in KINDS}
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    return standard_parts(settings, infra, registry=registry, translate=to_integration, routers=[api.router])
+    service = ReplyService(infra.events, load_policies(DEPLOY / "policy"))
+    return standard_parts(
+        settings,
+        infra,
+        registry=registry,
+        translate=to_integration,
+        routers=[api.router],
+        handlers=inbound.handlers(service),
+        context={"service": service},
+    )
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:

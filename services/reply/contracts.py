@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from services.reply.domain.events import ReplyIssued, ResultClassChanged
 from shared.contracts import IntegrationEvent, Part
 from shared.events import Event
 
@@ -48,4 +49,29 @@ class ResultClassChangedV1(IntegrationEvent):
 
 def to_integration(event: Event) -> IntegrationEvent | None:
     """The public event announcing a domain event, or None for a private one."""
+    match event:
+        case ReplyIssued():
+            return ReplyIssuedV1(
+                proposal_id=event.proposal_id,
+                round=event.round,
+                lead_unit=event.lead_unit,
+                lead_units=list(event.lead_units),
+                document_no=event.document_no,
+                result_class=event.result_class,
+                answers=[AnswerV1(item=a.item, text=a.text) for a in event.answers],
+                signer=event.signer,
+                contact_person=event.contact_person,
+                contact_phone=event.contact_phone,
+                promise=event.promise,
+                issued_at=event.issued_at,
+            )
+        case ResultClassChanged():
+            return ResultClassChangedV1(
+                proposal_id=event.proposal_id,
+                round=event.round,
+                lead_unit=event.lead_unit,
+                old_class=event.old_class,
+                new_class=event.new_class,
+                reason=event.reason,
+            )
     return None

@@ -1,3 +1,217 @@
-from fastapi import APIRouter
+"""HTTP commands of reply: co-unit opinions, 面商, the office's override, replies, result classes."""
 
-router = APIRouter(tags=["reply"])
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.reply.application.service import ReplyService
+from services.reply.domain.commands import (
+    Answer,
+    ChangeResultClass,
+    Command,
+    IssueReply,
+    OverrideCoOpinions,
+    RecordConsultation,
+    SubmitCoOpinion,
+)
+from services.reply.domain.state import Allocated, NotAllocated, Replied, Round, State
+from shared.decider import Forbidden, NotFound
+from shared.http import command_meta, context, now
+from shared.identity import Caller, Identity
+from shared.problems import COMMAND_RESPONSES
+
+router = APIRouter(prefix="/replies", tags=["reply"])
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CoOpinionBody(Body):
+    text: str
+    signer: str
+
+
+class ConsultationBody(Body):
+    held_on: date
+    place: str
+    staff: list[str]
+    member_opinion: str
+    contact_phone: str
+
+
+class OverrideBody(Body):
+    reason: str
+
+
+class AnswerBody(Body):
+    item: int
+    text: str
+
+
+class ReplyBody(Body):
+    document_no: str = Field(examples=["乌商务发〔2025〕26号"])
+    result_class: str = Field(examples=["A"])
+    answers: list[AnswerBody]
+    signer: str
+    contact_person: str
+    contact_phone: str
+    promise: str = ""
+
+
+class ResultClassBody(Body):
+    new_class: str
+    reason: str
+    lead_unit: str = ""
+    """Which lead unit's reply; may be left out when one unit answers the proposal."""
+
+
+@router.post("/{proposal_id}/co-opinions", responses=COMMAND_RESPONSES)
+async def submit_co_opinion(
+    proposal_id: str, body: CoOpinionBody, request: Request, caller: Caller
+) -> dict[str, Any]:
+    """A co-unit (协办) sends its written opinion to the lead, once per round."""
+    command = SubmitCoOpinion(proposal_id, _unit(caller), body.text, body.signer, now(request))
+    return await _handle(request, caller, command)
+
+
+@router.post("/{proposal_id}/consultations", responses=COMMAND_RESPONSES)
+async def record_consultation(
+    proposal_id: str, body: ConsultationBody, request: Request, caller: Caller
+) -> dict[str, Any]:
+    """A lead unit records its 面商 with the member."""
+    command = RecordConsultation(
+        proposal_id,
+        _unit(caller),
+        body.held_on,
+        body.place,
+        tuple(body.staff),
+        body.member_opinion,
+        body.contact_phone,
+        now(request),
+    )
+    return await _handle(request, caller, command)
+
+
+@router.post("/{proposal_id}/override-co-opinions", responses=COMMAND_RESPONSES)
+async def override_co_opinions(
+    proposal_id: str, body: OverrideBody, request: Request, caller: Caller
+) -> dict[str, Any]:
+    """The office lets the leads reply without the co-unit opinions still missing."""
+    _office(caller)
+    return await _handle(request, caller, OverrideCoOpinions(proposal_id, body.reason, now(request)))
+
+
+@router.post("/{proposal_id}/reply", responses=COMMAND_RESPONSES)
+async def issue_reply(proposal_id: str, body: ReplyBody, request: Request, caller: Caller) -> dict[str, Any]:
+    """A lead unit issues its reply (答复函) for the current round."""
+    command = IssueReply(
+        proposal_id=proposal_id,
+        unit=_unit(caller),
+        document_no=body.document_no,
+        result_class=body.result_class,
+        answers=tuple(Answer(a.item, a.text) for a in body.answers),
+        signer=body.signer,
+        contact_person=body.contact_person,
+        contact_phone=body.contact_phone,
+        promise=body.promise,
+        at=now(request),
+    )
+    return await _handle(request, caller, command)
+
+
+@router.post("/{proposal_id}/result-class", responses=COMMAND_RESPONSES)
+async def change_result_class(
+    proposal_id: str, body: ResultClassBody, request: Request, caller: Caller
+) -> dict[str, Any]:
+    """The office changes the result class a lead unit chose; the old class is kept."""
+    _office(caller)
+    command = ChangeResultClass(proposal_id, body.lead_unit, body.new_class, body.reason, now(request))
+    return await _handle(request, caller, command)
+
+
+@router.get("/{proposal_id}", responses=COMMAND_RESPONSES)
+async def get_reply(proposal_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+    """The handling of one proposal, for the office and the units that handle it."""
+    state, version = await _service(request).current(proposal_id)
+    if isinstance(state, NotAllocated):
+        raise NotFound(f"proposal {proposal_id} has not been allocated to any unit")
+    if not (caller.is_office or _handles(caller, state)):
+        raise Forbidden(f"proposal {state.number} is not handled by the caller's unit")
+    return {**describe(state), "version": version}
+
+
+async def _handle(request: Request, caller: Identity, command: Command) -> dict[str, Any]:
+    outcome = await _service(request).handle(command, command_meta(request, caller))
+    return {"proposal_id": command.proposal_id, **summary(outcome.state), "version": outcome.version}
+
+
+def _service(request: Request) -> ReplyService:
+    service: ReplyService = context(request, "service")
+    return service
+
+
+def _unit(caller: Identity) -> str:
+    if caller.unit is None or not caller.acts_for(caller.unit):
+        raise Forbidden("only the staff of a handling unit may do this")
+    return caller.unit
+
+
+def _office(caller: Identity) -> None:
+    if not caller.is_office:
+        raise Forbidden("only the coordinating office may do this")
+
+
+def _handles(caller: Identity, state: Allocated) -> bool:
+    return (
+        caller.unit is not None
+        and (caller.unit in state.lead_units or state.is_co_unit(caller.unit))
+        and caller.acts_for(caller.unit)
+    )
+
+
+def summary(state: State) -> dict[str, Any]:
+    if isinstance(state, NotAllocated):
+        return {"state": state.name}
+    current = state.current
+    return {
+        "state": current.state_name,
+        "round": current.number,
+        "leads": {unit: lead.name for unit, lead in current.leads.items()},
+    }
+
+
+def describe(state: Allocated) -> dict[str, Any]:
+    return {
+        "proposal_id": state.proposal_id,
+        "number": state.number,
+        "title": state.title,
+        "revision": state.revision,
+        "lead_units": list(state.lead_units),
+        "co_units": list(state.co_units),
+        "reply_due": state.reply_due.isoformat(),
+        "co_opinion_due": state.co_opinion_due.isoformat(),
+        "result_classes": list(state.result_classes),
+        **summary(state),
+        "rounds": [_round(r) for r in state.rounds],
+        "consultations": [c.model_dump(mode="json") for c in state.consultations],
+    }
+
+
+def _round(round_: Round) -> dict[str, Any]:
+    leads: dict[str, Any] = {}
+    for unit, lead in round_.leads.items():
+        leads[unit] = {"state": lead.name}
+        if isinstance(lead, Replied):
+            leads[unit] |= {"result_class": lead.result_class, "reply": lead.reply.model_dump(mode="json")}
+    return {
+        "round": round_.number,
+        "due": round_.due.isoformat(),
+        "state": round_.state_name,
+        "opinions": list(round_.opinions),
+        "co_opinions_overridden": round_.overridden,
+        "co_opinions": [o.model_dump(mode="json") for o in round_.co_opinions],
+        "leads": leads,
+    }

@@ -1,0 +1,124 @@
+"""What reply knows of one proposal: nothing before its allocation, then its rounds of handling.
+
+In every round each lead unit is in one of three states: waiting for its co-units' opinions, ready
+to reply, or replied. Only round 1 waits for co-unit opinions: in a re-handling round the opinions
+already given stand (a co-unit may still send a new one), so the leads start READY.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import ClassVar
+
+from services.reply.domain.events import ConsultationRecorded, CoOpinionSubmitted, ReplyIssued, RoutedItem
+from shared.contracts import Kind
+
+
+@dataclass(frozen=True)
+class NotAllocated:
+    name: ClassVar[str] = "NOT_ALLOCATED"
+
+
+@dataclass(frozen=True)
+class AwaitingCoOpinions:
+    missing: tuple[str, ...]
+    name: ClassVar[str] = "AWAITING_CO_OPINIONS"
+
+
+@dataclass(frozen=True)
+class Ready:
+    name: ClassVar[str] = "READY"
+
+
+@dataclass(frozen=True)
+class Replied:
+    reply: ReplyIssued
+    result_class: str
+    """The class now in force: the unit's, or the office's after a change."""
+    name: ClassVar[str] = "REPLIED"
+
+
+LeadState = AwaitingCoOpinions | Ready | Replied
+
+
+@dataclass(frozen=True)
+class Round:
+    number: int
+    due: date
+    opinions: tuple[str, ...] = ()
+    """What the member said when asking for re-handling (empty in round 1)."""
+    co_opinions: tuple[CoOpinionSubmitted, ...] = ()
+    overridden: bool = False
+    leads: Mapping[str, LeadState] = field(default_factory=dict)
+
+    @property
+    def state_name(self) -> str:
+        """The least advanced state of any lead unit of the round."""
+        for state in (AwaitingCoOpinions, Ready, Replied):
+            if any(isinstance(lead, state) for lead in self.leads.values()):
+                return state.name
+        return Ready.name
+
+    def submitted_by(self, unit: str) -> bool:
+        return any(o.co_unit == unit for o in self.co_opinions)
+
+
+@dataclass(frozen=True)
+class Allocated:
+    proposal_id: str
+    revision: int
+    number: str
+    title: str
+    kind: Kind
+    jurisdiction: str
+    lead_units: tuple[str, ...]
+    co_units: tuple[str, ...]
+    routing: tuple[RoutedItem, ...]
+    reply_due: date
+    co_opinion_due: date
+    result_classes: tuple[str, ...]
+    rounds: tuple[Round, ...]
+    consultations: tuple[ConsultationRecorded, ...] = ()
+
+    name: ClassVar[str] = "ALLOCATED"
+
+    @property
+    def current(self) -> Round:
+        return self.rounds[-1]
+
+    def with_current(self, round_: Round) -> "Allocated":
+        return replace(self, rounds=(*self.rounds[:-1], round_))
+
+    def is_co_unit(self, unit: str) -> bool:
+        return unit in self.co_units or any(unit in r.co_units for r in self.routing)
+
+    def items_led_by(self, unit: str) -> tuple[int, ...]:
+        return tuple(r.item for r in self.routing if r.lead == unit)
+
+    def co_units_of(self, lead: str) -> tuple[str, ...]:
+        """The co-units whose opinions `lead` waits for: those named on the items it leads, or,
+        when the routing names no co-unit on any item, every co-unit of the proposal."""
+        if not any(r.co_units for r in self.routing):
+            return self.co_units
+        named = [unit for r in self.routing if r.lead == lead for unit in r.co_units]
+        return tuple(dict.fromkeys(named))
+
+
+State = NotAllocated | Allocated
+
+
+def lead_state(allocated: Allocated, round_: Round, lead: str) -> LeadState:
+    """The state of a lead unit that has not replied in this round."""
+    if round_.number > 1 or round_.overridden:
+        return Ready()
+    missing = tuple(u for u in allocated.co_units_of(lead) if not round_.submitted_by(u))
+    return AwaitingCoOpinions(missing) if missing else Ready()
+
+
+def refreshed(allocated: Allocated, round_: Round, leads: tuple[str, ...]) -> Round:
+    """`round_` with the state of each of `leads`; a reply already issued stays."""
+    states: dict[str, LeadState] = {}
+    for lead in leads:
+        known = round_.leads.get(lead)
+        states[lead] = known if isinstance(known, Replied) else lead_state(allocated, round_, lead)
+    return replace(round_, leads=states)

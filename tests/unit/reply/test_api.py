@@ -1,0 +1,203 @@
+"""The reply endpoints through the composition root, on the in-memory adapters."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from services.reply.application import inbound
+from services.reply.bootstrap import create
+from services.reply.config import ReplySettings
+from shared.bus.inbox import InMemoryInbox
+from shared.bus.inprocess import InProcessBus
+from shared.eventstore.memory import InMemoryEventStore
+from shared.identity import Identity, Role, issue_token
+from shared.infrastructure import Infrastructure
+from shared.readstore.memory import InMemoryReadStore
+from tests.unit.reply.messages import cloud_event, jiazheng_allocated
+from tests.unit.reply.seeds import JIAZHENG
+
+SETTINGS = ReplySettings()
+BASE = f"/replies/{JIAZHENG}"
+REPLY: dict[str, Any] = {
+    "document_no": "乌商务发〔2025〕26号",
+    "result_class": "A",
+    "answers": [
+        {"item": 1, "text": "融入智慧平台，推动家政服务业数智化。"},
+        {"item": 2, "text": "融入党群服务，推动家政服务业便捷化。"},
+    ],
+    "signer": "李俊晶",
+    "contact_person": "慕德刚",
+    "contact_phone": "18904739929",
+}
+
+
+def auth(role: Role, unit: str | None = None, subject: str = "u1") -> dict[str, str]:
+    token = issue_token(Identity(subject, role, "测试", unit), SETTINGS.token_secret.get_secret_value())
+    return {"Authorization": f"Bearer {token}"}
+
+
+OFFICE = auth("office", subject="tiweihui")
+SHANGWU = auth("unit_staff", "shangwu", "mudegang")
+MINZHENG = auth("unit_leader", "minzheng", "minzheng-leader")
+RENSHE = auth("unit_staff", "renshe", "renshe-staff")
+WEIJIAN = auth("unit_staff", "weijian", "weijian-staff")
+MEMBER = auth("proposer", subject="liujianfeng")
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    infra = Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    with TestClient(create(SETTINGS, infra)) as client:
+        yield client
+
+
+def allocate(client: TestClient) -> None:
+    service = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
+    handle = inbound.handlers(service)["allocation.proposal-allocated.v1"]
+    assert client.portal is not None
+    client.portal.call(handle, cloud_event(jiazheng_allocated(), "msg-alloc-60", "allocation"))
+
+
+def opinion(client: TestClient, headers: dict[str, str]) -> httpx.Response:
+    body = {"text": "同意主办单位意见。", "signer": "分管领导"}
+    response: httpx.Response = client.post(f"{BASE}/co-opinions", json=body, headers=headers)
+    return response
+
+
+def test_a_reply_after_both_co_opinions_is_issued_and_shown_to_the_units_and_the_office(client):
+    allocate(client)
+    first = client.post(f"{BASE}/co-opinions", json={"text": "同意。", "signer": "王"}, headers=MINZHENG)
+    assert first.status_code == 200
+    assert first.json()["state"] == "AWAITING_CO_OPINIONS"
+    assert client.post(f"{BASE}/co-opinions", json={"text": "同意。", "signer": "张"}, headers=RENSHE).json()[
+        "leads"
+    ] == {"shangwu": "READY"}
+    replied = client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU)
+    assert replied.status_code == 200
+    assert replied.json() == {
+        "proposal_id": JIAZHENG,
+        "state": "REPLIED",
+        "round": 1,
+        "leads": {"shangwu": "REPLIED"},
+        "version": 4,
+    }
+    for headers in (OFFICE, SHANGWU, MINZHENG):
+        shown = client.get(BASE, headers=headers)
+        assert shown.status_code == 200
+    body = client.get(BASE, headers=OFFICE).json()
+    assert body["rounds"][0]["leads"]["shangwu"]["reply"]["document_no"] == "乌商务发〔2025〕26号"
+
+
+def test_the_office_overrides_and_later_changes_the_class(client):
+    allocate(client)
+    overridden = client.post(
+        f"{BASE}/override-co-opinions", json={"reason": "协办单位逾期未报"}, headers=OFFICE
+    )
+    assert overridden.json()["state"] == "READY"
+    assert client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU).status_code == 200
+    changed = client.post(
+        f"{BASE}/result-class", json={"new_class": "B", "reason": "补贴政策尚未出台"}, headers=OFFICE
+    )
+    assert changed.status_code == 200
+    lead = client.get(BASE, headers=OFFICE).json()["rounds"][0]["leads"]["shangwu"]
+    assert lead["result_class"] == "B" and lead["reply"]["result_class"] == "A"
+
+
+def test_a_reply_before_the_co_opinions_is_409_naming_them(client):
+    allocate(client)
+    refused = client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["current_state"] == "AWAITING_CO_OPINIONS"
+    assert refused.json()["missing_co_units"] == ["minzheng", "renshe"]
+
+
+def test_commands_before_the_allocation_are_409_not_allocated(client):
+    refused = opinion(client, MINZHENG)
+    assert refused.status_code == 409
+    assert refused.json()["current_state"] == "NOT_ALLOCATED"
+    assert client.get(BASE, headers=OFFICE).status_code == 404
+
+
+def test_a_second_co_opinion_is_409(client):
+    allocate(client)
+    opinion(client, MINZHENG)
+    refused = opinion(client, MINZHENG)
+    assert refused.status_code == 409
+    assert refused.json()["current_state"] == "CO_OPINION_SUBMITTED"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "headers"),
+    [
+        ("co-opinions", {"text": "同意。", "signer": "王"}, SHANGWU),
+        ("co-opinions", {"text": "同意。", "signer": "王"}, WEIJIAN),
+        ("co-opinions", {"text": "同意。", "signer": "王"}, OFFICE),
+        ("reply", REPLY, MINZHENG),
+        ("reply", REPLY, MEMBER),
+        ("override-co-opinions", {"reason": "逾期"}, SHANGWU),
+        ("result-class", {"new_class": "B", "reason": "未解决"}, SHANGWU),
+        (
+            "consultations",
+            {
+                "held_on": "2025-04-09",
+                "place": "市商务局会议室",
+                "staff": ["慕德刚"],
+                "member_opinion": "满意",
+                "contact_phone": "18904739929",
+            },
+            RENSHE,
+        ),
+    ],
+)
+def test_who_may_not_act_gets_403(client, path, body, headers):
+    allocate(client)
+    assert client.post(f"{BASE}/{path}", json=body, headers=headers).status_code == 403
+
+
+def test_only_the_office_and_the_units_of_the_proposal_read_it(client):
+    allocate(client)
+    assert client.get(BASE, headers=RENSHE).status_code == 200
+    assert client.get(BASE, headers=WEIJIAN).status_code == 403
+    assert client.get(BASE, headers=MEMBER).status_code == 403
+
+
+def test_an_unknown_result_class_is_422_naming_it(client):
+    allocate(client)
+    client.post(f"{BASE}/override-co-opinions", json={"reason": "协办单位逾期未报"}, headers=OFFICE)
+    refused = client.post(f"{BASE}/reply", json=REPLY | {"result_class": "D"}, headers=SHANGWU)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "result_class"
+
+
+def test_a_missing_answer_is_422_naming_the_item(client):
+    allocate(client)
+    client.post(f"{BASE}/override-co-opinions", json={"reason": "协办单位逾期未报"}, headers=OFFICE)
+    refused = client.post(f"{BASE}/reply", json=REPLY | {"answers": REPLY["answers"][:1]}, headers=SHANGWU)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "answers" and "item 2" in refused.json()["detail"]
+
+
+def test_the_lead_records_a_consultation(client):
+    allocate(client)
+    body = {
+        "held_on": "2025-04-09",
+        "place": "市商务局会议室",
+        "staff": ["慕德刚"],
+        "member_opinion": "满意",
+        "contact_phone": "18904739929",
+    }
+    assert client.post(f"{BASE}/consultations", json=body, headers=SHANGWU).status_code == 200
+    assert client.get(BASE, headers=OFFICE).json()["consultations"][0]["place"] == "市商务局会议室"
+
+
+def test_a_repeated_request_with_the_same_idempotency_key_appends_once(client):
+    allocate(client)
+    headers = MINZHENG | {"Idempotency-Key": "minzheng-opinion-60"}
+    first = opinion(client, headers)
+    again = opinion(client, headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["version"] == first.json()["version"] == 2
