@@ -1,21 +1,49 @@
 """The composition root of allocation."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from services.allocation.application.service import AllocationService
 from services.allocation.config import AllocationSettings
 from services.allocation.contracts import to_integration
+from services.allocation.domain.decider import Policies, make_decider
 from services.allocation.domain.events import registry
 from services.allocation.entrypoints import api
 from services.wiring import standard_parts
+from shared.decider import CommandHandler
 from shared.infrastructure import Infrastructure
+from shared.policy import DEFAULT_FILE, KINDS, load_policy
 from shared.service import Parts, create_app
 from shared.settings import ServiceSettings
+from shared.units import UnitRegistry
 
 TITLE = "Allocation: 交办 to lead and co-units, internal allocation, deadlines"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def load_policies(directory: Path) -> Policies:
+    """The rules of every jurisdiction that has a file in `deploy/policy`, for both kinds."""
+    jurisdictions = [p.stem for p in sorted(directory.glob("*.toml")) if p.name != DEFAULT_FILE]
+    return {(j, kind): load_policy(directory, j, kind) for j in jurisdictions for kind in KINDS}
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    return standard_parts(settings, infra, registry=registry, translate=to_integration, routers=[api.router])
+    decider = make_decider(load_policies(DEPLOY / "policy"))
+    units = UnitRegistry.load(DEPLOY / "units.toml")
+    service = AllocationService(CommandHandler(infra.events, registry, decider), units)
+    return standard_parts(
+        settings,
+        infra,
+        registry=registry,
+        translate=to_integration,
+        routers=[api.router],
+        handlers={
+            "intake.proposal-registered.v1": service.on_proposal_registered,
+            "intake.proposal-ended.v1": service.on_proposal_ended,
+        },
+        context={"service": service},
+    )
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:

@@ -1,5 +1,153 @@
 """The private domain events of allocation, by their stored type names."""
 
-from shared.events import EventRegistry
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events import Event, EventRegistry
 
 registry = EventRegistry()
+
+Kind = Literal["proposal", "suggestion"]
+Mode = Literal["独办", "主办+协办", "分办"]
+
+
+class Routing(BaseModel):
+    """Who handles one item: the lead unit and its co-units."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    item: int
+    lead: str
+    co_units: list[str] = Field(default_factory=list)
+
+
+class InternalTask(BaseModel):
+    """内部交办 of one item: 责任科室, 责任领导, 责任人, 完成时限."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    item: int
+    section: str
+    leader: str
+    person: str
+    deadline: date
+
+
+@registry.register("allocation.case-opened.v1")
+class CaseOpened(Event):
+    proposal_id: str
+    number: str
+    title: str
+    kind: Kind
+    jurisdiction: str
+    items: list[int]
+    opened_at: datetime
+
+
+@registry.register("allocation.case-closed.v1")
+class CaseClosed(Event):
+    proposal_id: str
+    outcome: str
+    reason: str = ""
+    closed_at: datetime
+
+
+@registry.register("allocation.case-allocated.v1")
+class ProposalAllocated(Event):
+    """交办: the whole routing, and the deadlines counted from it."""
+
+    proposal_id: str
+    number: str
+    title: str
+    kind: Kind
+    jurisdiction: str
+    mode: Mode
+    routing: list[Routing]
+    allocated_at: datetime
+    reply_due: date
+    co_opinion_due: date
+    adjustment_until: date
+
+
+@registry.register("allocation.assignment-acknowledged.v1")
+class AssignmentAcknowledged(Event):
+    """签收."""
+
+    proposal_id: str
+    unit: str
+    by: str
+    acknowledged_at: datetime
+
+
+@registry.register("allocation.adjustment-requested.v1")
+class AdjustmentRequested(Event):
+    """申请调整: the unit asks the office to give its part to another unit."""
+
+    proposal_id: str
+    unit: str
+    reason: str
+    requested_at: datetime
+
+
+@registry.register("allocation.adjustment-refused.v1")
+class AdjustmentRefused(Event):
+    proposal_id: str
+    unit: str
+    reason: str = ""
+    decided_at: datetime
+
+
+@registry.register("allocation.case-reallocated.v1")
+class ProposalReallocated(Event):
+    """An adjustment approved: `replaced_unit`'s part goes to `replacement`; the whole new routing."""
+
+    proposal_id: str
+    revision: int
+    replaced_unit: str
+    replacement: str
+    number: str
+    title: str
+    kind: Kind
+    jurisdiction: str
+    mode: Mode
+    routing: list[Routing]
+    reallocated_at: datetime
+    reply_due: date
+    co_opinion_due: date
+    adjustment_until: date
+    """The replacement's own window for asking for another unit."""
+
+
+@registry.register("allocation.internally-allocated.v1")
+class InternallyAllocated(Event):
+    """内部交办: each item of the unit to a section, a leader and a person, with a deadline."""
+
+    proposal_id: str
+    unit: str
+    tasks: list[InternalTask]
+    allocated_at: datetime
+
+
+@registry.register("allocation.extension-requested.v1")
+class ExtensionRequested(Event):
+    proposal_id: str
+    unit: str
+    reply_due: date
+    reason: str
+    requested_at: datetime
+
+
+@registry.register("allocation.extension-granted.v1")
+class ExtensionGranted(Event):
+    proposal_id: str
+    unit: str
+    reply_due: date
+    decided_at: datetime
+
+
+@registry.register("allocation.extension-refused.v1")
+class ExtensionRefused(Event):
+    proposal_id: str
+    unit: str
+    reason: str = ""
+    decided_at: datetime

@@ -1,3 +1,230 @@
-from fastapi import APIRouter
+"""HTTP commands of allocation: 交办 by the office, then each unit's own steps on its assignment."""
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from services.allocation.application.service import AllocationService
+from services.allocation.domain.commands import (
+    Acknowledge,
+    Allocate,
+    AllocateInternally,
+    Command,
+    DecideAdjustment,
+    DecideExtension,
+    Mode,
+    RequestAdjustment,
+    RequestExtension,
+    Route,
+    Task,
+)
+from services.allocation.domain.state import Allocated, Assignment, State, Unopened
+from shared.decider import Forbidden, NotFound
+from shared.http import command_meta, context, now
+from shared.identity import Caller, Identity
+from shared.problems import COMMAND_RESPONSES
 
 router = APIRouter(tags=["allocation"])
+
+
+class RouteBody(BaseModel):
+    item: int
+    lead: str = Field(min_length=1)
+    co_units: list[str] = Field(default_factory=list)
+
+
+class AllocateBody(BaseModel):
+    """Either `lead` (and `co_units`) for every item, or `routing` item by item (seed 000, 第87号)."""
+
+    mode: Mode
+    lead: str | None = None
+    co_units: list[str] = Field(default_factory=list)
+    routing: list[RouteBody] = Field(default_factory=list)
+    reply_due: date | None = None
+    """A fixed date from the allocation notice, e.g. 2021-09-30."""
+
+
+class AdjustmentRequestBody(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+class AdjustmentDecisionBody(BaseModel):
+    approve: bool
+    replacement: str | None = None
+    reason: str = ""
+
+
+class TaskBody(BaseModel):
+    item: int
+    section: str = Field(min_length=1, description="责任科室")
+    leader: str = Field(min_length=1, description="责任领导")
+    person: str = Field(min_length=1, description="责任人")
+    deadline: date
+
+
+class InternalAllocationBody(BaseModel):
+    tasks: list[TaskBody] = Field(min_length=1)
+
+
+class ExtensionRequestBody(BaseModel):
+    reply_due: date
+    reason: str = Field(min_length=1)
+
+
+class ExtensionDecisionBody(BaseModel):
+    grant: bool
+    reason: str = ""
+
+
+def service(request: Request) -> AllocationService:
+    result: AllocationService = context(request, "service")
+    return result
+
+
+def office_only(caller: Identity) -> None:
+    if not caller.is_office:
+        raise Forbidden("only the coordinating office may do this")
+
+
+def acting_unit(request: Request, caller: Identity, unit: str) -> str:
+    unit_id = service(request).unit_id("unit", unit)
+    if not caller.acts_for(unit_id):
+        raise Forbidden(f"the caller does not act for {unit_id}")
+    return unit_id
+
+
+async def run(request: Request, caller: Identity, proposal_id: str, command: Command) -> dict[str, Any]:
+    outcome = await service(request).handle(proposal_id, command, command_meta(request, caller))
+    answer: dict[str, Any] = {
+        "proposal_id": proposal_id,
+        "state": outcome.state.name,
+        "version": outcome.version,
+    }
+    unit = getattr(command, "unit", None)
+    if isinstance(outcome.state, Allocated) and unit:
+        assignment = outcome.state.assignment(unit)
+        answer["assignment"] = assignment.name if assignment else None
+    return answer
+
+
+@router.post("/allocations/{proposal_id}", responses=COMMAND_RESPONSES)
+async def allocate(request: Request, caller: Caller, proposal_id: str, body: AllocateBody) -> dict[str, Any]:
+    """交办 (office): the mode, the units, and optionally the fixed reply date of the allocation notice."""
+    office_only(caller)
+    units = service(request).unit_id
+    command = Allocate(
+        mode=body.mode,
+        at=now(request),
+        lead=units("lead", body.lead) if body.lead else None,
+        co_units=tuple(units(f"co_units[{i}]", name) for i, name in enumerate(body.co_units)),
+        routing=tuple(
+            Route(
+                route.item,
+                units(f"routing[{i}].lead", route.lead),
+                tuple(units(f"routing[{i}].co_units[{j}]", c) for j, c in enumerate(route.co_units)),
+            )
+            for i, route in enumerate(body.routing)
+        ),
+        reply_due=body.reply_due,
+    )
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/units/{unit}/acknowledge", responses=COMMAND_RESPONSES)
+async def acknowledge(request: Request, caller: Caller, proposal_id: str, unit: str) -> dict[str, Any]:
+    """签收 (the unit itself)."""
+    unit_id = acting_unit(request, caller, unit)
+    command = Acknowledge(unit_id, by=caller.name or caller.subject, at=now(request))
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/units/{unit}/adjustment-request", responses=COMMAND_RESPONSES)
+async def request_adjustment(
+    request: Request, caller: Caller, proposal_id: str, unit: str, body: AdjustmentRequestBody
+) -> dict[str, Any]:
+    """申请调整 (the unit itself, within the window after 交办)."""
+    unit_id = acting_unit(request, caller, unit)
+    command = RequestAdjustment(unit_id, body.reason, at=now(request))
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/units/{unit}/adjustment-decision", responses=COMMAND_RESPONSES)
+async def decide_adjustment(
+    request: Request, caller: Caller, proposal_id: str, unit: str, body: AdjustmentDecisionBody
+) -> dict[str, Any]:
+    """The office approves (naming the unit that takes over) or refuses an adjustment request."""
+    office_only(caller)
+    units = service(request).unit_id
+    replacement = units("replacement", body.replacement) if body.replacement else None
+    command = DecideAdjustment(
+        units("unit", unit), body.approve, at=now(request), replacement=replacement, reason=body.reason
+    )
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/units/{unit}/internal-allocation", responses=COMMAND_RESPONSES)
+async def allocate_internally(
+    request: Request, caller: Caller, proposal_id: str, unit: str, body: InternalAllocationBody
+) -> dict[str, Any]:
+    """内部交办 (the unit itself): each item to a 责任科室, 责任领导 and 责任人 with a deadline."""
+    unit_id = acting_unit(request, caller, unit)
+    tasks = tuple(Task(t.item, t.section, t.leader, t.person, t.deadline) for t in body.tasks)
+    return await run(request, caller, proposal_id, AllocateInternally(unit_id, tasks, at=now(request)))
+
+
+@router.post("/allocations/{proposal_id}/units/{unit}/extension-request", responses=COMMAND_RESPONSES)
+async def request_extension(
+    request: Request, caller: Caller, proposal_id: str, unit: str, body: ExtensionRequestBody
+) -> dict[str, Any]:
+    """The lead unit asks for a later reply date."""
+    unit_id = acting_unit(request, caller, unit)
+    command = RequestExtension(unit_id, body.reply_due, body.reason, at=now(request))
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/units/{unit}/extension-decision", responses=COMMAND_RESPONSES)
+async def decide_extension(
+    request: Request, caller: Caller, proposal_id: str, unit: str, body: ExtensionDecisionBody
+) -> dict[str, Any]:
+    """The office grants (the reply date moves) or refuses an extension."""
+    office_only(caller)
+    command = DecideExtension(service(request).unit_id("unit", unit), body.grant, now(request), body.reason)
+    return await run(request, caller, proposal_id, command)
+
+
+@router.get("/allocations/{proposal_id}", responses=COMMAND_RESPONSES)
+async def get_allocation(request: Request, caller: Caller, proposal_id: str) -> dict[str, Any]:
+    """The allocation as it stands: for the office, and for every unit that has a part in it."""
+    state, version = await service(request).get(proposal_id)
+    if isinstance(state, Unopened):
+        raise NotFound(f"no allocation for proposal {proposal_id}")
+    if not caller.is_office and not (
+        isinstance(state, Allocated) and any(caller.acts_for(a.unit) for a in state.assignments)
+    ):
+        raise Forbidden("only the office and the units handling this proposal may read it")
+    return {"proposal_id": proposal_id, "version": version, **describe(state)}
+
+
+def describe(state: State) -> dict[str, Any]:
+    if isinstance(state, Unopened):
+        return {"state": state.name}
+    view: dict[str, Any] = {"state": state.name, "case": asdict(state.case)}
+    if isinstance(state, Allocated):
+        view |= {
+            "mode": state.mode,
+            "revision": state.revision,
+            "routing": [asdict(route) for route in state.routing],
+            "assignments": [assignment_view(a) for a in state.assignments],
+            "allocated_at": state.allocated_at.isoformat(),
+            "reply_due": state.reply_due.isoformat(),
+            "co_opinion_due": state.co_opinion_due.isoformat(),
+            "extension_requested": asdict(state.extension) if state.extension else None,
+        }
+    return view
+
+
+def assignment_view(assignment: Assignment) -> dict[str, Any]:
+    return {"state": assignment.name, **asdict(assignment)}

@@ -1,0 +1,77 @@
+"""Every stored event type of allocation, as committed JSON: a schema change shows as a diff here.
+
+After an intended change, run with UPDATE_SNAPSHOTS=1 and commit the new file (and an upcaster for
+the old JSON when the change is not additive)."""
+
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from services.allocation.domain import events as e
+from services.allocation.domain.events import registry
+from shared.events import Event
+from tests.unit.allocation.examples import acknowledged, wuhai_60_allocated, wuhai_60_opened
+
+SNAPSHOT = Path(__file__).with_name("event_snapshots.json")
+AT = datetime(2025, 3, 14, 10, 0, tzinfo=UTC)
+ID = "wuhai-2025-60"
+EXAMPLES: list[Event] = [
+    wuhai_60_opened,
+    e.CaseClosed(proposal_id=ID, outcome="withdrawn", reason="领衔人撤回", closed_at=AT),
+    wuhai_60_allocated,
+    acknowledged("minzheng"),
+    e.AdjustmentRequested(proposal_id=ID, unit="minzheng", reason="非本单位职责", requested_at=AT),
+    e.AdjustmentRefused(proposal_id=ID, unit="minzheng", reason="属民政职责", decided_at=AT),
+    e.ProposalReallocated(
+        **wuhai_60_allocated.model_dump(
+            include={"proposal_id", "number", "title", "kind", "jurisdiction", "mode"}
+        ),
+        revision=2,
+        replaced_unit="minzheng",
+        replacement="fulian",
+        routing=[e.Routing(item=1, lead="shangwu", co_units=["fulian", "renshe"])],
+        reallocated_at=AT,
+        reply_due=date(2025, 6, 10),
+        co_opinion_due=date(2025, 4, 10),
+        adjustment_until=date(2025, 3, 25),
+    ),
+    e.InternallyAllocated(
+        proposal_id=ID,
+        unit="minzheng",
+        tasks=[
+            e.InternalTask(
+                item=1,
+                section="养老服务与社会救助科",
+                leader="孔繁银",
+                person="孔繁银",
+                deadline=date(2025, 5, 31),
+            )
+        ],
+        allocated_at=AT,
+    ),
+    e.ExtensionRequested(
+        proposal_id=ID, unit="shangwu", reply_due=date(2025, 9, 10), reason="涉及多部门", requested_at=AT
+    ),
+    e.ExtensionGranted(proposal_id=ID, unit="shangwu", reply_due=date(2025, 9, 10), decided_at=AT),
+    e.ExtensionRefused(proposal_id=ID, unit="shangwu", reason="按期办理", decided_at=AT),
+]
+
+
+def encoded() -> dict[str, object]:
+    return dict(registry.encode(event) for event in EXAMPLES)
+
+
+def test_every_event_type_has_an_example() -> None:
+    assert sorted(encoded()) == registry.type_names
+
+
+def test_the_stored_json_of_every_event_type_is_unchanged() -> None:
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(json.dumps(encoded(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == encoded()
+
+
+def test_the_stored_json_reads_back_as_the_same_events() -> None:
+    stored = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert [registry.decode(event.type_name, stored[event.type_name]) for event in EXAMPLES] == EXAMPLES
