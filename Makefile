@@ -7,7 +7,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test test-fast lint format rebuild compose-check clean
+.PHONY: help install run test test-fast lint format rebuild compose-check demo token clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ lint: install  ## ruff and strict mypy
 format: install  ## format and fix what ruff can
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+
+demo: install  ## drive two proposals from the seeds through the whole lifecycle over HTTP
+	$(RUN) python -m services.demo
+
+token: install  ## a development token, e.g. make token ARGS="--role unit_staff --unit minzheng --name 孙雪斌"
+	@$(RUN) python -m services.tokens $(ARGS)
 
 rebuild: install  ## drop the read models and rebuild them from the event store (PROJECTION=name for one)
 	$(RUN) python -m services.rebuild $(PROJECTION)

@@ -121,7 +121,7 @@ class CommandHandler(Generic[C, S]):
 
     async def _handle_once(self, stream: str, command: C, meta: CommandMeta) -> Outcome[S]:
         state, recorded = await self.load(stream)
-        earlier = _caused_by(recorded, meta.command_id)
+        earlier = _caused_by(recorded, _cause(stream, meta))
         if earlier:
             return Outcome(
                 [self.registry.decode_recorded(r) for r in earlier], state, len(recorded), repeated=True
@@ -130,11 +130,17 @@ class CommandHandler(Generic[C, S]):
         if events:
             metadata = meta.metadata()
             new = [
-                NewEvent(event_id(meta.command_id, i), *self.registry.encode(e), metadata=metadata)
+                NewEvent(event_id(_cause(stream, meta), i), *self.registry.encode(e), metadata=metadata)
                 for i, e in enumerate(events)
             ]
             await self.store.append(stream, new, expected_version=len(recorded))
         return Outcome(events, self.decider.fold(events, state), len(recorded) + len(events))
+
+
+def _cause(stream: str, meta: CommandMeta) -> str:
+    """What event ids derive from: the command and the stream it changes, because one message
+    becomes a command in several services (each its own stream) and ids are unique store-wide."""
+    return f"{stream}/{meta.command_id}"
 
 
 def _caused_by(recorded: Sequence[RecordedEvent], command_id: UUID | str) -> list[RecordedEvent]:

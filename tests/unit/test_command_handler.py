@@ -119,3 +119,14 @@ async def test_a_concurrent_change_is_a_version_conflict() -> None:
     await handler.handle("intake-proposal-60", Register("60"), CommandMeta(uuid4()))
     with pytest.raises(WrongExpectedVersion):
         await store.append("intake-proposal-60", [], expected_version=len(recorded))
+
+
+async def test_one_message_handled_by_two_services_gives_events_with_different_ids() -> None:
+    store = InMemoryEventStore()
+    handler = CommandHandler(store, registry, decider)
+    message = CommandMeta("the-message-id-of-proposal-registered")
+    await handler.handle("allocation-proposal-60", Submit(TITLE), message)
+    await handler.handle("feedback-proposal-60", Submit(TITLE), message)
+    [allocation] = await store.read_stream("allocation-proposal-60")
+    [feedback] = await store.read_stream("feedback-proposal-60")
+    assert allocation.id != feedback.id
