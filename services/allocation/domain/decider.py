@@ -24,7 +24,6 @@ from services.allocation.domain.commands import (
     Route,
     Task,
 )
-from services.allocation.domain.deadlines import add_months, add_working_days
 from services.allocation.domain.state import (
     AdjustmentRequested,
     Allocated,
@@ -41,6 +40,7 @@ from services.allocation.domain.state import (
     Unopened,
     parts,
 )
+from shared.deadlines import add_months, add_working_days
 from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
 from shared.events import Event
 from shared.policy import Policy

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import ClassVar
 
-from services.feedback.domain.calendar import add_months, add_working_days, local_date
 from services.feedback.domain.commands import AnswerFeedback, Command, Proposer, RecordProposal, RecordReply
 from services.feedback.domain.events import (
     FeedbackAnswered,
@@ -20,6 +19,7 @@ from services.feedback.domain.events import (
     RehandlingRequested,
     ReplyRecorded,
 )
+from shared.deadlines import add_months, add_working_days, local_date
 from shared.decider import Decider, InvalidField, NotAllowedInState
 from shared.events import Event
 from shared.policy import Policy, UnknownResultClass, UnknownSatisfaction
