@@ -29,6 +29,7 @@ def standard_parts(
         raise ValueError(f"{name} handles {sorted(handlers)} but the topology says {CONSUMES.get(name)}")
     gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, translate)
     workers = [Worker("gateway", gateway.run)]
+    queue = queue_name(settings.bus_exchange, name) if handlers else None
     if handlers:
         subscription = Subscription(queue_name(settings.bus_exchange, name), handlers)
 
@@ -44,5 +45,5 @@ def standard_parts(
         routers=routers,
         workers=workers,
         startup=[declare_queues],
-        context={"gateway": gateway, **(context or {})},
+        context={"gateway": gateway, "queue": queue, **(context or {})},
     )

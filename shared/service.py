@@ -111,12 +111,15 @@ def create_app(
         ok = all(v == "ok" for v in dependencies.values()) and all(
             v in {"running", "finished"} for v in workers.values()
         )
-        body = {
+        body: dict[str, Any] = {
             "status": "ready" if ok else "not ready",
             "service": settings.service_name,
             "dependencies": dependencies,
             "workers": workers,
         }
+        queue = parts.context.get("queue")
+        if queue and dependencies.get("bus") == "ok":
+            body["dead_letters"] = {queue: len(await infra.bus.dead_letters(queue))}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app

@@ -1,14 +1,19 @@
 """Every service answers health and readiness, and readiness names a dependency that is down."""
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
 from services.catalog import CATALOG
+from shared.bus import Message
 from shared.bus.inbox import InMemoryInbox
 from shared.bus.inprocess import InProcessBus
 from shared.eventstore.memory import InMemoryEventStore
 from shared.infrastructure import Infrastructure
 from shared.readstore.memory import InMemoryReadStore
+
+QUEUE = "proposals.events.allocation"
 
 
 def embedded() -> Infrastructure:
@@ -43,3 +48,16 @@ def test_readiness_names_the_dependency_that_is_down(name: str) -> None:
         dependencies = ready.json()["dependencies"]
         assert dependencies["readstore"].startswith("error: ConnectionError: Redis at 127.0.0.1:6379")
         assert dependencies["eventstore"] == "ok"
+
+
+def test_readiness_counts_the_messages_kept_in_the_dead_letter_queue() -> None:
+    entry = CATALOG["allocation"]
+    infra = embedded()
+    malformed = Message(id="not-a-cloudevent", routing_key="intake.proposal-registered.v1", body=b"{")
+    with TestClient(entry.create(entry.settings(), infra)) as client:
+        assert client.portal is not None
+        client.portal.call(infra.bus.publish, malformed)
+        deadline = time.monotonic() + 5
+        while (ready := client.get("/ready").json()).get("dead_letters", {}).get(QUEUE) != 1:
+            assert time.monotonic() < deadline, ready
+        assert ready["dead_letters"] == {QUEUE: 1}
