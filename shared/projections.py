@@ -69,12 +69,17 @@ class View:
 
 async def _load(store: ReadStore, key: str, into: Changes) -> None:
     """Copy whatever `key` holds in the store into `into` as writes."""
-    if (text := await store.get(key)) is not None:
-        into.set(key, text)
-    into.hset(key, await store.hgetall(key))
-    into.sadd(key, *sorted(await store.smembers(key)))
-    into.zadd(key, dict(await store.zrange(key)))
-    into.rpush(key, *await store.lrange(key))
+    match await store.kind(key):
+        case "string":
+            into.set(key, await store.get(key) or "")
+        case "hash":
+            into.hset(key, await store.hgetall(key))
+        case "set":
+            into.sadd(key, *sorted(await store.smembers(key)))
+        case "zset":
+            into.zadd(key, dict(await store.zrange(key)))
+        case "list":
+            into.rpush(key, *await store.lrange(key))
 
 
 class Projection(Protocol):

@@ -4,7 +4,13 @@ import fnmatch
 
 from shared.readstore import Changes, Op
 
-Value = str | dict[str, str] | set[str] | dict[str, float] | list[str]
+
+
+class ZSet(dict[str, float]):
+    """A sorted set's members and scores: a type of its own, so it is never taken for a hash."""
+
+
+Value = str | dict[str, str] | set[str] | ZSet | list[str]
 
 
 class InMemoryReadStore:
@@ -32,9 +38,17 @@ class InMemoryReadStore:
         value = self._data.get(key)
         return value if isinstance(value, str) else None
 
+    async def kind(self, key: str) -> str | None:
+        value = self._data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, ZSet):
+            return "zset"
+        return {str: "string", dict: "hash", set: "set", list: "list"}[type(value)]
+
     async def hgetall(self, key: str) -> dict[str, str]:
         value = self._data.get(key)
-        return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+        return dict(value) if isinstance(value, dict) and not isinstance(value, ZSet) else {}
 
     async def smembers(self, key: str) -> set[str]:
         value = self._data.get(key)
@@ -42,7 +56,7 @@ class InMemoryReadStore:
 
     async def zrange(self, key: str) -> list[tuple[str, float]]:
         value = self._data.get(key)
-        if not isinstance(value, dict):
+        if not isinstance(value, ZSet):
             return []
         scores = {member: float(score) for member, score in value.items()}
         return sorted(scores.items(), key=lambda item: (item[1], item[0]))
@@ -73,6 +87,8 @@ def _touched(key: str, changes: Changes) -> bool:
 
 
 def _copy(value: Value) -> Value:
+    if isinstance(value, ZSet):
+        return ZSet(value)
     return value if isinstance(value, str) else value.copy()
 
 
@@ -110,10 +126,10 @@ def _hash(data: dict[str, Value], key: str) -> dict[str, str]:
     return value  # type: ignore[return-value]
 
 
-def _zset(data: dict[str, Value], key: str) -> dict[str, float]:
-    value = data.setdefault(key, {})
-    assert isinstance(value, dict)
-    return value  # type: ignore[return-value]
+def _zset(data: dict[str, Value], key: str) -> ZSet:
+    value = data.setdefault(key, ZSet())
+    assert isinstance(value, ZSet)
+    return value
 
 
 def _set(data: dict[str, Value], key: str) -> set[str]:

@@ -64,6 +64,10 @@ class RedisReadStore:
         value = await self._redis.get(self._checkpoint_key(name))
         return int(value) if value is not None else 0
 
+    async def kind(self, key: str) -> str | None:
+        found = str(await _wait(self._redis.type(self._key(key))))
+        return None if found == "none" else found
+
     async def get(self, key: str) -> str | None:
         value = await self._redis.get(self._key(key))
         return None if value is None else str(value)

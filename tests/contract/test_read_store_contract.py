@@ -92,3 +92,16 @@ async def test_a_writer_cancelled_mid_commit_stops(read_store: ReadStore) -> Non
         task.cancel()
         done, _ = await asyncio.wait([task], timeout=2)
         assert done, f"the cancelled writer was still running after 2 s (trial {trial})"
+
+
+async def test_each_key_tells_what_it_holds(read_store: ReadStore) -> None:
+    changes = Changes()
+    changes.set("k:string", "第60号")
+    changes.hset("k:hash", {"state": "REPLIED"})
+    changes.sadd("k:set", "minzheng")
+    changes.zadd("k:zset", {"60": 1.0})
+    changes.rpush("k:list", "submitted")
+    await read_store.commit(changes)
+    kinds = {key: await read_store.kind(key) for key in ("k:string", "k:hash", "k:set", "k:zset", "k:list")}
+    assert kinds == {"k:string": "string", "k:hash": "hash", "k:set": "set", "k:zset": "zset", "k:list": "list"}
+    assert await read_store.kind("k:missing") is None

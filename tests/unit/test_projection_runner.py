@@ -111,3 +111,16 @@ async def test_a_rebuild_gives_the_view_the_live_runner_built() -> None:
     assert rebuilt == live
     assert live["activity:by-type"] == {"test.proposal-submitted.v1": "3"}
     assert report.events == 3
+
+
+async def test_reads_in_a_batch_of_a_hash_written_earlier_in_it_see_the_hash() -> None:
+    store, views = InMemoryEventStore(), InMemoryReadStore()
+    await given_submitted(store, "254")
+    runner = ProjectionRunner(ProposalList(), store, views, registry)
+    await runner.catch_up()
+    type_name, data = registry.encode(ProposalRegistered(number="254"))
+    twice = [NewEvent(uuid4(), type_name, data), NewEvent(uuid4(), type_name, data)]
+    await store.append("intake-proposal-254", twice, 1)
+    await runner.catch_up()
+    state = (await views.hgetall("proposals:254"))["state"]
+    assert state == "registered after registered after submitted"
