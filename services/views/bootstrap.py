@@ -3,9 +3,11 @@
 from fastapi import FastAPI
 
 from services.registry import all_events
+from services.views import pages
 from services.views.config import ViewsSettings
 from services.views.entrypoints import api
-from services.views.projections import projections
+from services.views.projections import load_units, projections
+from services.views.read_models import ProposalsProjection
 from shared.infrastructure import Infrastructure
 from shared.projections import ProjectionRunner
 from shared.service import Parts, Worker, create_app
@@ -16,11 +18,17 @@ TITLE = "Views: read models across agencies"
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     registry = all_events()
-    runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections()]
+    units = load_units()
+    runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections(units)]
     return Parts(
-        routers=[api.router],
+        routers=[api.router, pages.router],
         workers=[Worker(f"projection:{r.projection.name}", r.run) for r in runners],
-        context={"runners": runners},
+        context={
+            "runners": runners,
+            "units": units,
+            "registry": registry,
+            "proposals": ProposalsProjection(units),
+        },
     )
 
 

@@ -1,6 +1,33 @@
-from fastapi import APIRouter, Request
+"""The query API of the views: a unit's work, one proposal, the office overview, and metrics.
+
+Each view answers "as of" a past day with `?as_of=YYYY-MM-DD`: the store replayed to that day's end.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from services.views import queries
+from services.views.asof import replay_until
+from shared.deadlines import local_date
+from shared.decider import Forbidden, InvalidField, NotFound
+from shared.http import context, now
+from shared.identity import Caller, Identity
+from shared.problems import problem_doc
+from shared.projections import ProjectionRunner
+from shared.readstore import ReadStore
+from shared.units import UnitRegistry, UnknownUnit
 
 router = APIRouter(tags=["views"])
+
+QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: problem_doc("The caller may not see this view"),
+    404: problem_doc("No such proposal, or not one the caller's unit shares"),
+    422: problem_doc("A bad parameter (named in field and rule): unknown unit, bad or future date"),
+}
+AsOf = Annotated[str | None, Query(description="A past day, YYYY-MM-DD: the view as it stood at its end.")]
 
 
 @router.get("/activity")
@@ -13,3 +40,127 @@ async def activity(request: Request) -> dict[str, dict[str, str]]:
         "by_day": await views.hgetall("activity:by-day"),
         "last": await views.hgetall("activity:last"),
     }
+
+
+@router.get("/api/units/{unit}", responses=QUERY_RESPONSES)
+async def unit_view(request: Request, unit: str, caller: Caller, as_of: AsOf = None) -> dict[str, Any]:
+    """A unit's assignments as lead and co-unit, with deadlines: for its own staff and the office."""
+    unit_id = resolve_unit(request, unit)
+    if not (caller.is_office or caller.acts_for(unit_id)):
+        raise Forbidden(f"only the office and the staff of {unit_id} see its work")
+    store, today = await store_and_day(request, as_of)
+    return await queries.unit_view(store, unit_id, today)
+
+
+@router.get("/api/proposals/{proposal_id}", responses=QUERY_RESPONSES)
+async def proposal_view(
+    request: Request, proposal_id: str, caller: Caller, as_of: AsOf = None
+) -> dict[str, Any]:
+    """One proposal across its units, with its timeline: for the office and the units sharing it."""
+    check_may_see_proposals(caller)
+    store, _ = await store_and_day(request, as_of)
+    found = await queries.proposal_view(store, proposal_id)
+    if found is None or not (
+        caller.is_office or caller.unit in await queries.units_sharing(store, proposal_id)
+    ):
+        raise NotFound(f"no proposal {proposal_id}")
+    return found
+
+
+@router.get("/api/overview", responses=QUERY_RESPONSES)
+async def office_overview(request: Request, caller: Caller, as_of: AsOf = None) -> dict[str, Any]:
+    """Counts by state, per unit rates (办结率, on time, 面商率, 满意率, classes, adjustments), per session
+    and category: for the office only."""
+    if not caller.is_office:
+        raise Forbidden("only the office sees the overview")
+    store, today = await store_and_day(request, as_of)
+    return await queries.office_overview(store, today)
+
+
+@router.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
+async def metrics(request: Request) -> str:
+    """Prometheus text: projection lag (append to visible) p50/p99, events applied, positions, store head."""
+    runners: list[ProjectionRunner] = context(request, "runners")
+    head = await request.app.state.infra.events.head()
+    return render_metrics(runners, head)
+
+
+def resolve_unit(request: Request, written: str) -> str:
+    units: UnitRegistry = context(request, "units")
+    try:
+        return units.resolve(written).id
+    except UnknownUnit:
+        raise InvalidField("unit", f"no unit is named {written!r}") from None
+
+
+def check_may_see_proposals(caller: Identity) -> None:
+    if not (caller.is_office or caller.unit):
+        raise Forbidden("only the office and handling units see proposal views")
+
+
+async def store_and_day(request: Request, as_of: str | None) -> tuple[ReadStore, date]:
+    """The live views and today, or the views replayed to the end of `as_of` and that day."""
+    today = local_date(now(request))
+    if as_of is None:
+        return request.app.state.infra.views, today
+    day = parse_day(as_of, today)
+    store = await replay_until(
+        day, request.app.state.infra.events, context(request, "proposals"), context(request, "registry")
+    )
+    return store, day
+
+
+def parse_day(text: str, today: date) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidField("as_of", "a date written YYYY-MM-DD") from None
+    if len(text) != 10:
+        raise InvalidField("as_of", "a date written YYYY-MM-DD")
+    if day > today:
+        raise InvalidField("as_of", f"not after today ({today.isoformat()})")
+    return day
+
+
+def render_metrics(runners: list[ProjectionRunner], head: int) -> str:
+    lines = [
+        "# HELP views_projection_lag_seconds Seconds from append to visible in the view, recent events.",
+        "# TYPE views_projection_lag_seconds summary",
+    ]
+    for runner in runners:
+        name = runner.projection.name
+        lags = sorted(runner.stats.lags)
+        for q in (0.5, 0.99):
+            lines.append(
+                f'views_projection_lag_seconds{{projection="{name}",quantile="{q}"}} {quantile(lags, q)}'
+            )
+        lines.append(f'views_projection_lag_seconds_count{{projection="{name}"}} {len(lags)}')
+    lines += [
+        "# HELP views_projection_events_applied_total Events applied since start.",
+        "# TYPE views_projection_events_applied_total counter",
+    ]
+    lines += [
+        f'views_projection_events_applied_total{{projection="{r.projection.name}"}} {r.stats.applied}'
+        for r in runners
+    ]
+    lines += [
+        "# HELP views_projection_position Global position of the last event applied.",
+        "# TYPE views_projection_position gauge",
+    ]
+    lines += [
+        f'views_projection_position{{projection="{r.projection.name}"}} {r.stats.position}' for r in runners
+    ]
+    lines += [
+        "# HELP views_eventstore_head Position of the last event in the store.",
+        "# TYPE views_eventstore_head gauge",
+    ]
+    lines.append(f"views_eventstore_head {head}")
+    return "\n".join(lines) + "\n"
+
+
+def quantile(sorted_values: list[float], q: float) -> float:
+    """The nearest-rank quantile; NaN when there is nothing measured yet."""
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(q * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
