@@ -5,7 +5,6 @@ import fnmatch
 from shared.readstore import Changes, Op
 
 
-
 class ZSet(dict[str, float]):
     """A sorted set's members and scores: a type of its own, so it is never taken for a hash."""
 
