@@ -1,11 +1,15 @@
 """Deadlines: calendar months and working days, and the date in China of a moment.
 
-Working days are Monday to Friday for now; the Chinese holiday calendar (holidays and 补班 days) is
-the next step, and every caller goes through these functions so it will reach them all.
+Working days come from a `WorkingCalendar` (Chinese holidays and 补班 days, `shared/calendar.py`),
+passed in as plain data; without one, Monday to Friday count and the deadline is provisional.
 """
 
 import calendar
 from datetime import date, datetime, timedelta, timezone
+
+from shared.calendar import WEEKENDS_ONLY, Deadline, WorkingCalendar
+
+__all__ = ["CHINA", "Deadline", "WorkingCalendar", "add_months", "add_working_days", "local_date"]
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -22,11 +26,11 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day after `start`."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+def add_working_days(start: date, days: int, working: WorkingCalendar = WEEKENDS_ONLY) -> date:
+    """The `days`-th working day after `start` on the calendar `working` (weekends only without one)."""
+    return working.add_working_days(start, days).date
+
+
+def working_deadline(start: date, days: int, working: WorkingCalendar) -> Deadline:
+    """The `days`-th working day after `start`, with the calendar version it was counted on."""
+    return working.add_working_days(start, days)

@@ -1,20 +1,26 @@
 """The composition root of allocation."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.allocation.application.scheduler import Scheduler
 from services.allocation.application.service import AllocationService
 from services.allocation.config import AllocationSettings
 from services.allocation.contracts import to_integration
 from services.allocation.domain.decider import Policies, make_decider
 from services.allocation.domain.events import registry
 from services.allocation.entrypoints import api
+from services.registry import all_events
 from services.wiring import standard_parts
+from shared.calendar import WorkingCalendar
 from shared.decider import CommandHandler
 from shared.infrastructure import Infrastructure
+from shared.notify import LogNotifier, Notifier, SmtpNotifier
 from shared.policy import DEFAULT_FILE, KINDS, load_policy
-from shared.service import Parts, create_app
+from shared.scheduler import Rules
+from shared.service import Parts, Worker, create_app
 from shared.settings import ServiceSettings
 from shared.units import UnitRegistry
 
@@ -29,10 +35,11 @@ def load_policies(directory: Path) -> Policies:
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    decider = make_decider(load_policies(DEPLOY / "policy"))
+    policies, working = load_policies(DEPLOY / "policy"), WorkingCalendar.load(DEPLOY / "calendar")
+    decider = make_decider(policies, working)
     units = UnitRegistry.load(DEPLOY / "units.toml")
     service = AllocationService(CommandHandler(infra.events, registry, decider), units)
-    return standard_parts(
+    parts = standard_parts(
         settings,
         infra,
         registry=registry,
@@ -44,6 +51,24 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         },
         context={"service": service},
     )
+    config = settings if isinstance(settings, AllocationSettings) else AllocationSettings()
+    scheduler = Scheduler(
+        infra.events,
+        all_events(),
+        policies,
+        working,
+        notifier_of(config),
+        clock=lambda: datetime.now(UTC),
+        rules=Rules(config.reminder_working_days, config.escalate_after_working_days),
+    )
+    parts.workers.append(Worker("scheduler", lambda: scheduler.run(config.scheduler_interval_seconds)))
+    return parts
+
+
+def notifier_of(config: AllocationSettings) -> Notifier:
+    if not config.smtp_host:
+        return LogNotifier()
+    return SmtpNotifier(config.smtp_host, config.smtp_port, config.notify_sender)
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:

@@ -13,6 +13,7 @@ from services.feedback.domain.events import registry
 from services.feedback.entrypoints import api
 from services.registry import all_events
 from services.wiring import standard_parts
+from shared.calendar import WorkingCalendar
 from shared.decider import CommandHandler
 from shared.infrastructure import Infrastructure
 from shared.policy import DEFAULT_FILE, KINDS, load_policy
@@ -33,7 +34,9 @@ def load_policies(directory: Path = DEPLOY / "policy") -> Policies:
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     policies = load_policies()
-    handler = CommandHandler(infra.events, registry, feedback_decider(policies))
+    handler = CommandHandler(
+        infra.events, registry, feedback_decider(policies, WorkingCalendar.load(DEPLOY / "calendar"))
+    )
     service = FeedbackService(
         handler,
         infra.views,

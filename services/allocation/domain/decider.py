@@ -1,7 +1,7 @@
 """The allocation of one proposal: pure `decide` and `evolve` over the states in `state.py`.
 
-The handling rules (time limits) of every jurisdiction come in as plain values when the decider is
-made; nothing here reads a file or a clock.
+The handling rules (time limits) of every jurisdiction and the working-day calendar come in as plain
+values when the decider is made; nothing here reads a file or a clock.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -40,7 +40,7 @@ from services.allocation.domain.state import (
     Unopened,
     parts,
 )
-from shared.deadlines import add_months, add_working_days
+from shared.deadlines import WorkingCalendar, add_months, working_deadline
 from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
 from shared.events import Event
 from shared.policy import Policy
@@ -61,7 +61,7 @@ class WindowClosed(Rejected):
         )
 
 
-def make_decider(policies: Policies) -> Decider[Command, State]:
+def make_decider(policies: Policies, working: WorkingCalendar) -> Decider[Command, State]:
     def decide(command: Command, state: State) -> Sequence[Event]:
         match command:
             case OpenCase():
@@ -69,9 +69,9 @@ def make_decider(policies: Policies) -> Decider[Command, State]:
             case CloseCase():
                 return close_case(command, state)
             case Allocate():
-                return allocate(command, state, policies)
+                return allocate(command, state, policies, working)
             case DecideAdjustment():
-                return decide_adjustment(command, state, policies)
+                return decide_adjustment(command, state, policies, working)
             case _:
                 return decide_for_unit(command, state)
 
@@ -107,7 +107,7 @@ def close_case(command: CloseCase, state: State) -> list[Event]:
     ]
 
 
-def allocate(command: Allocate, state: State, policies: Policies) -> list[Event]:
+def allocate(command: Allocate, state: State, policies: Policies, working: WorkingCalendar) -> list[Event]:
     case = awaiting(state)
     policy = policy_of(case, policies)
     routing = expand(command, case)
@@ -117,6 +117,7 @@ def allocate(command: Allocate, state: State, policies: Policies) -> list[Event]
     reply_due = command.reply_due or policy.reply_deadline or add_months(day, policy.reply_months)
     if reply_due <= day:
         raise InvalidField("reply_due", f"must be after the allocation date {day.isoformat()}")
+    window = working_deadline(day, policy.adjustment_request_working_days, working)
     return [
         e.ProposalAllocated(
             **case_fields(case),
@@ -125,7 +126,8 @@ def allocate(command: Allocate, state: State, policies: Policies) -> list[Event]
             allocated_at=command.at,
             reply_due=reply_due,
             co_opinion_due=min(add_months(day, policy.co_opinion_months), reply_due),
-            adjustment_until=add_working_days(day, policy.adjustment_request_working_days),
+            adjustment_until=window.date,
+            calendar_version=window.calendar_version,
         )
     ]
 
@@ -204,7 +206,9 @@ def routing_out(routing: Sequence[Route]) -> list[e.Routing]:
     return [e.Routing(item=r.item, lead=r.lead, co_units=list(r.co_units)) for r in routing]
 
 
-def decide_adjustment(command: DecideAdjustment, state: State, policies: Policies) -> list[Event]:
+def decide_adjustment(
+    command: DecideAdjustment, state: State, policies: Policies, working: WorkingCalendar
+) -> list[Event]:
     allocated, assignment = assignment_of(state, command.unit, "decide adjustment")
     if not isinstance(assignment, AdjustmentRequested):
         raise NotAllowedInState("decide adjustment", assignment.name)
@@ -217,6 +221,7 @@ def decide_adjustment(command: DecideAdjustment, state: State, policies: Policie
         ]
     replacement = check_replacement(command, allocated)
     policy = policy_of(case, policies)
+    window = working_deadline(command.at.date(), policy.adjustment_request_working_days, working)
     return [
         e.ProposalReallocated(
             **case_fields(case),
@@ -228,7 +233,8 @@ def decide_adjustment(command: DecideAdjustment, state: State, policies: Policie
             reallocated_at=command.at,
             reply_due=allocated.reply_due,
             co_opinion_due=allocated.co_opinion_due,
-            adjustment_until=add_working_days(command.at.date(), policy.adjustment_request_working_days),
+            adjustment_until=window.date,
+            calendar_version=window.calendar_version,
         )
     ]
 

@@ -67,6 +67,8 @@ class ProposalAllocated(Event):
     reply_due: date
     co_opinion_due: date
     adjustment_until: date
+    calendar_version: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """The working-day calendar `adjustment_until` was counted on (absent in events stored before it)."""
 
 
 @registry.register("allocation.assignment-acknowledged.v1")
@@ -116,6 +118,7 @@ class ProposalReallocated(Event):
     co_opinion_due: date
     adjustment_until: date
     """The replacement's own window for asking for another unit."""
+    calendar_version: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 @registry.register("allocation.internally-allocated.v1")
@@ -151,3 +154,46 @@ class ExtensionRefused(Event):
     unit: str
     reason: str = ""
     decided_at: datetime
+
+
+# The scheduler's events, in the streams `allocation-schedule-<proposal_id>`.
+
+
+@registry.register("allocation.reminder-due.v1")
+class ReminderDue(Event):
+    """`threshold` working days (or fewer) are left before `party`'s deadline."""
+
+    proposal_id: str
+    party: str
+    deadline: str
+    round: int
+    due: date
+    threshold: int
+    working_days_left: int
+    as_of: date
+    calendar_version: str
+
+
+@registry.register("allocation.deadline-missed.v1")
+class DeadlineMissed(Event):
+    proposal_id: str
+    party: str
+    deadline: str
+    round: int
+    due: date
+    as_of: date
+    calendar_version: str
+
+
+@registry.register("allocation.deadline-escalated.v1")
+class DeadlineEscalated(Event):
+    """A missed deadline still open `working_days_overdue` working days later goes to the office."""
+
+    proposal_id: str
+    party: str
+    deadline: str
+    round: int
+    due: date
+    working_days_overdue: int
+    as_of: date
+    calendar_version: str

@@ -1,7 +1,7 @@
 """The feedback of one proposal: replies of a round, the forms of every proposer, and the outcome.
 
-`decide` holds the rules; `evolve` only folds. The policy of the proposal's jurisdiction comes in as
-plain data (`Policies`), the time and the form tokens come in with the commands.
+`decide` holds the rules; `evolve` only folds. The policy of the proposal's jurisdiction and the
+working-day calendar come in as plain data, the time and the form tokens come in with the commands.
 """
 
 from collections.abc import Mapping, Sequence
@@ -19,7 +19,7 @@ from services.feedback.domain.events import (
     RehandlingRequested,
     ReplyRecorded,
 )
-from shared.deadlines import add_months, add_working_days, local_date
+from shared.deadlines import WorkingCalendar, add_months, local_date, working_deadline
 from shared.decider import Decider, InvalidField, NotAllowedInState
 from shared.events import Event
 from shared.policy import Policy, UnknownResultClass, UnknownSatisfaction
@@ -128,19 +128,19 @@ State = NotRecorded | Recorded
 Replying = AwaitingReply | Rehandling
 
 
-def feedback_decider(policies: Policies) -> Decider[Command, State]:
+def feedback_decider(policies: Policies, working: WorkingCalendar) -> Decider[Command, State]:
     def decide_with_policies(command: Command, state: State) -> Sequence[Event]:
-        return decide(command, state, policies)
+        return decide(command, state, policies, working)
 
     return Decider(decide_with_policies, evolve, NotRecorded())
 
 
-def decide(command: Command, state: State, policies: Policies) -> list[Event]:
+def decide(command: Command, state: State, policies: Policies, working: WorkingCalendar) -> list[Event]:
     match command, state:
         case RecordProposal(), NotRecorded():
             return record_proposal(command, policies)
         case RecordReply(), AwaitingReply() | Rehandling():
-            return record_reply(command, state, policy_of(state.proposal, policies))
+            return record_reply(command, state, policy_of(state.proposal, policies), working)
         case AnswerFeedback(), AwaitingFeedback():
             return answer_feedback(command, state, policy_of(state.proposal, policies))
     raise NotAllowedInState(type(command).__name__, state.name)
@@ -171,7 +171,9 @@ def record_proposal(command: RecordProposal, policies: Policies) -> list[Event]:
     ]
 
 
-def record_reply(command: RecordReply, state: Replying, policy: Policy) -> list[Event]:
+def record_reply(
+    command: RecordReply, state: Replying, policy: Policy, working: WorkingCalendar
+) -> list[Event]:
     if command.round != state.round:
         raise InvalidField("round", f"the open round is {state.round}, not {command.round}")
     if command.lead_unit not in command.lead_units:
@@ -194,12 +196,14 @@ def record_reply(command: RecordReply, state: Replying, policy: Policy) -> list[
     replied = {r.lead_unit for r in state.replies} | {command.lead_unit}
     if not set(command.lead_units) <= replied:
         return [recorded]
-    return [recorded, *open_forms(command, state.proposal, policy)]
+    return [recorded, *open_forms(command, state.proposal, policy, working)]
 
 
-def open_forms(command: RecordReply, proposal: Proposal, policy: Policy) -> list[Event]:
+def open_forms(
+    command: RecordReply, proposal: Proposal, policy: Policy, working: WorkingCalendar
+) -> list[Event]:
     """The round is answered by every lead unit: a form for every proposer, each with its token."""
-    due = add_working_days(local_date(command.issued_at), policy.feedback_return_working_days)
+    due = working_deadline(local_date(command.issued_at), policy.feedback_return_working_days, working)
     return [
         FeedbackRequested(
             proposal_id=proposal.id,
@@ -207,8 +211,9 @@ def open_forms(command: RecordReply, proposal: Proposal, policy: Policy) -> list
             proposer_id=proposer.id,
             proposer_name=proposer.name,
             token=token_for(command, proposer),
-            due=due,
+            due=due.date,
             requested_at=command.issued_at,
+            calendar_version=due.calendar_version,
         )
         for proposer in proposal.proposers
     ]

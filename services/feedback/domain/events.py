@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import Kind
 from shared.events import Event, EventRegistry
@@ -55,6 +55,8 @@ class FeedbackRequested(Event):
     token: str
     due: date
     requested_at: datetime
+    calendar_version: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """The working-day calendar `due` was counted on (absent in events stored before it)."""
 
 
 @registry.register("feedback.feedback-answered.v1")

@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime
 from services.allocation.bootstrap import DEPLOY, load_policies
 from services.allocation.domain import events as e
 from services.allocation.domain.decider import make_decider
+from shared.calendar import WorkingCalendar
 
 POLICIES = load_policies(DEPLOY / "policy")
-decider = make_decider(POLICIES)
+CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")
+decider = make_decider(POLICIES, CALENDAR)
 
 # 乌海 第60号提案 刘建峰 (seed 001): 家政 → 市商务局 lead with 市民政局 and 市人社局.
 WUHAI_60 = "wuhai-2025-60"
@@ -34,6 +36,11 @@ wuhai_60_allocated = e.ProposalAllocated(
     co_opinion_due=date(2025, 4, 10),
     adjustment_until=date(2025, 3, 19),
 )
+
+
+def counted(event: e.ProposalAllocated) -> e.ProposalAllocated:
+    """The event as the decider makes it now: with the 2025 calendar its deadlines were counted on."""
+    return event.model_copy(update={"calendar_version": "2025-1"})
 
 
 def acknowledged(unit: str, at: datetime = ALLOCATED_AT) -> e.AssignmentAcknowledged:

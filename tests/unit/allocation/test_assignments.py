@@ -136,6 +136,7 @@ def test_the_office_approves_an_adjustment_and_the_new_unit_takes_the_part() -> 
         reply_due=date(2025, 6, 10),
         co_opinion_due=date(2025, 4, 10),
         adjustment_until=date(2025, 3, 26),
+        calendar_version="2025-1",
     )
     state = (
         Scenario(decider)

@@ -55,6 +55,36 @@ EXAMPLES: list[Event] = [
     ),
     e.ExtensionGranted(proposal_id=ID, unit="shangwu", reply_due=date(2025, 9, 10), decided_at=AT),
     e.ExtensionRefused(proposal_id=ID, unit="shangwu", reason="按期办理", decided_at=AT),
+    e.ReminderDue(
+        proposal_id=ID,
+        party="minzheng",
+        deadline="co_opinion",
+        round=1,
+        due=date(2025, 4, 10),
+        threshold=5,
+        working_days_left=5,
+        as_of=date(2025, 4, 3),
+        calendar_version="2025-1",
+    ),
+    e.DeadlineMissed(
+        proposal_id=ID,
+        party="shangwu",
+        deadline="reply",
+        round=1,
+        due=date(2025, 6, 10),
+        as_of=date(2025, 6, 11),
+        calendar_version="2025-1",
+    ),
+    e.DeadlineEscalated(
+        proposal_id=ID,
+        party="shangwu",
+        deadline="reply",
+        round=1,
+        due=date(2025, 6, 10),
+        working_days_overdue=3,
+        as_of=date(2025, 6, 13),
+        calendar_version="2025-1",
+    ),
 ]
 
 
@@ -75,3 +105,12 @@ def test_the_stored_json_of_every_event_type_is_unchanged() -> None:
 def test_the_stored_json_reads_back_as_the_same_events() -> None:
     stored = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert [registry.decode(event.type_name, stored[event.type_name]) for event in EXAMPLES] == EXAMPLES
+
+
+def test_a_deadline_counted_on_the_calendar_stores_its_version_and_older_json_reads_without_one() -> None:
+    counted = wuhai_60_allocated.model_copy(update={"calendar_version": "2025-1"})
+    assert registry.encode(counted)[1]["calendar_version"] == "2025-1"
+    assert "calendar_version" not in registry.encode(wuhai_60_allocated)[1]
+    stored = json.loads(SNAPSHOT.read_text(encoding="utf-8"))["allocation.case-allocated.v1"]
+    decoded = registry.decode("allocation.case-allocated.v1", stored)
+    assert isinstance(decoded, e.ProposalAllocated) and decoded.calendar_version is None

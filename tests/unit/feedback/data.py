@@ -8,9 +8,12 @@ from services.feedback.bootstrap import load_policies
 from services.feedback.domain.commands import AnswerFeedback, Proposer, RecordProposal, RecordReply
 from services.feedback.domain.decider import feedback_decider
 from services.feedback.domain.events import ProposalRecorded, ProposerRecord
+from shared.calendar import WorkingCalendar
 
-POLICIES = load_policies(Path(__file__).resolve().parents[3] / "deploy" / "policy")
-DECIDER = feedback_decider(POLICIES)
+DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
+POLICIES = load_policies(DEPLOY / "policy")
+CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")
+DECIDER = feedback_decider(POLICIES, CALENDAR)
 SECRET = "test-secret-for-feedback-links-0000000000"
 
 REGISTERED_AT = datetime(2025, 2, 20, 9, 0, tzinfo=UTC)

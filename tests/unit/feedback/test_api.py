@@ -148,7 +148,7 @@ def test_the_proposer_answers_through_the_link_and_the_proposal_is_closed(client
         "title": HOUSEKEEPING,
         "proposer_name": "刘建峰",
         "round": 1,
-        "due": "2025-06-10",
+        "due": "2025-06-11",
         "satisfaction_labels": ["满意", "基本满意", "不满意"],
         "open": True,
     }

@@ -62,8 +62,9 @@ def liu_asked(round_: int = 1) -> FeedbackRequested:
         proposer_id=LIU.id,
         proposer_name=LIU.name,
         token=token("wuhai-60", round_, LIU),
-        due=date(2025, 6, 10),
+        due=date(2025, 6, 11),  # 15 working days from 5月20日, without 端午 on 6月2日
         requested_at=ISSUED_AT,
+        calendar_version="2025-1",
     )
 
 
@@ -113,8 +114,9 @@ def elderly_care_asked(proposer_id: str, name: str) -> FeedbackRequested:
         proposer_id=proposer_id,
         proposer_name=name,
         token=token("jincheng-254", 1, proposer),
-        due=date(2025, 6, 17),  # 晋城 gives 20 working days
+        due=date(2025, 6, 18),  # 晋城 gives 20 working days; 端午 on 6月2日 does not count
         requested_at=ISSUED_AT,
+        calendar_version="2025-1",
     )
 
 
