@@ -5,6 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.allocation.application.digest import DailyDigest
 from services.allocation.application.scheduler import Scheduler
 from services.allocation.application.service import AllocationService
 from services.allocation.config import AllocationSettings
@@ -62,6 +63,16 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         rules=Rules(config.reminder_working_days, config.escalate_after_working_days),
     )
     parts.workers.append(Worker("scheduler", lambda: scheduler.run(config.scheduler_interval_seconds)))
+    digest = DailyDigest(
+        infra.events,
+        all_events(),
+        policies,
+        working,
+        scheduler.notifier,
+        scheduler.clock,
+        config.digest_due_soon_working_days,
+    )
+    parts.workers.append(Worker("digest", lambda: digest.run(config.scheduler_interval_seconds)))
     return parts
 
 

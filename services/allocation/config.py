@@ -9,6 +9,8 @@ class AllocationSettings(ServiceSettings):
     escalate_after_working_days: int = 3
     """Escalate a missed deadline to the office this many working days after it."""
     scheduler_interval_seconds: float = 3600.0
+    digest_due_soon_working_days: int = 5
+    """The daily digest lists as due soon what falls due within this many working days."""
     smtp_host: str = ""
     """Empty: notifications go to the log (the embedded run)."""
     smtp_port: int = 25

@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.feedback.application.forms import FormLinks
+from services.feedback.application.notices import MemberNotices
 from services.feedback.application.service import FeedbackService
 from services.feedback.config import FeedbackSettings
 from services.feedback.contracts import to_integration
@@ -16,6 +17,7 @@ from services.wiring import standard_parts
 from shared.calendar import WorkingCalendar
 from shared.decider import CommandHandler
 from shared.infrastructure import Infrastructure
+from shared.notify import LogNotifier, Notifier, SmtpNotifier
 from shared.policy import DEFAULT_FILE, KINDS, load_policy
 from shared.projections import ProjectionRunner
 from shared.service import Parts, Worker, create_app
@@ -58,6 +60,16 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     )
     links = ProjectionRunner(FormLinks(), infra.events, infra.views, all_events())
     parts.workers.append(Worker(f"projection:{links.projection.name}", links.run))
+    config = settings if isinstance(settings, FeedbackSettings) else FeedbackSettings()
+    notifier: Notifier = (
+        SmtpNotifier(config.smtp_host, config.smtp_port, config.notify_sender)
+        if config.smtp_host
+        else LogNotifier()
+    )
+    member_notices = MemberNotices(infra.events, registry, notifier)
+    parts.workers.append(
+        Worker("member-notices", lambda: member_notices.run(config.notices_interval_seconds))
+    )
     return parts
 
 

@@ -6,8 +6,9 @@ from services.registry import all_events
 from services.views import pages
 from services.views.config import ViewsSettings
 from services.views.entrypoints import api
-from services.views.projections import load_units, projections
+from services.views.projections import DEPLOY, load_units, projections
 from services.views.read_models import ProposalsProjection
+from shared.calendar import WorkingCalendar
 from shared.infrastructure import Infrastructure
 from shared.projections import ProjectionRunner
 from shared.service import Parts, Worker, create_app
@@ -19,6 +20,7 @@ TITLE = "Views: read models across agencies"
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     registry = all_events()
     units = load_units()
+    calendar = WorkingCalendar.load(DEPLOY / "calendar")
     runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections(units)]
     return Parts(
         routers=[api.router, pages.router],
@@ -28,6 +30,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
             "units": units,
             "registry": registry,
             "proposals": ProposalsProjection(units),
+            "calendar": calendar,
         },
     )
 

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.views import queries
 from services.views.read_models import index_key, proposal_key
+from shared.calendar import WorkingCalendar
 from shared.deadlines import local_date
 from shared.identity import ROLES, UNIT_ROLES, Identity, InvalidToken, Role, issue_token, read_token
 from shared.readstore import ReadStore
@@ -152,6 +153,12 @@ def today(request: Request) -> date:
     return local_date(request.app.state.clock())
 
 
+def working_calendar(request: Request) -> WorkingCalendar | None:
+    """The working-day calendar the composition root loaded (none when the app was built without)."""
+    found: WorkingCalendar | None = request.app.state.parts.context.get("calendar")
+    return found
+
+
 def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     who = signed_in(request)
     return templates.TemplateResponse(
@@ -239,7 +246,7 @@ async def dashboard(request: Request) -> Response:
     if not identity.is_office:
         return RedirectResponse(_home(identity), status_code=303)
     store = request.app.state.infra.views
-    overview = await queries.office_overview(store, today(request))
+    overview = await queries.office_overview(store, today(request), working_calendar(request))
     return page(
         request, "dashboard.html", overview=overview, latest=await latest(store), today=today(request)
     )
@@ -277,7 +284,9 @@ async def workbench(request: Request, unit: str, ok: str = "", error: str = "") 
         return not_found(request, f"没有名为“{unit}”的单位")
     if not (identity.is_office or identity.acts_for(unit_id)):
         return page(request, "message.html", 403, title="无权查看", message="只能查看本单位的工作台")
-    view = await queries.unit_view(request.app.state.infra.views, unit_id, today(request))
+    view = await queries.unit_view(
+        request.app.state.infra.views, unit_id, today(request), working_calendar(request)
+    )
     assignments = view.get("assignments", [])
     items = {a["proposal_id"]: await _items(a, token) for a in assignments}
     return page(

@@ -17,23 +17,28 @@ from services.views.read_models import (
     feedback_key,
     index_key,
     proposal_key,
+    supervision_key,
     timeline_key,
     unit_key,
     units_key,
+    urges_key,
 )
-from shared.deadlines import add_working_days
+from shared.calendar import WEEKENDS_ONLY, WorkingCalendar
 from shared.readstore import ReadStore
 
 FINISHED = {"CLOSED", "TRACKING"}
 SATISFIED = {"满意", "基本满意"}
 
 
-async def unit_view(store: ReadStore, unit: str, today: date) -> dict[str, Any]:
-    """The unit's assignments as lead and as co-unit, with deadlines counted from `today`."""
+async def unit_view(
+    store: ReadStore, unit: str, today: date, calendar: WorkingCalendar | None = None
+) -> dict[str, Any]:
+    """The unit's assignments as lead and as co-unit, with deadlines counted from `today` in working
+    days of `calendar` (Monday to Friday without one)."""
     assignments = []
     for role in ("lead", "co"):
         for pid in sorted(await store.smembers(index_key(role, unit))):
-            assignments.append(await _assignment(store, pid, unit, role, today))
+            assignments.append(await _assignment(store, pid, unit, role, today, calendar))
     assignments.sort(key=lambda a: (a["done"], a["deadline"] or "9999", a["number"]))
     return {
         "unit": unit,
@@ -48,7 +53,9 @@ async def unit_view(store: ReadStore, unit: str, today: date) -> dict[str, Any]:
     }
 
 
-async def _assignment(store: ReadStore, pid: str, unit: str, role: str, today: date) -> dict[str, Any]:
+async def _assignment(
+    store: ReadStore, pid: str, unit: str, role: str, today: date, calendar: WorkingCalendar | None
+) -> dict[str, Any]:
     proposal = await store.hgetall(proposal_key(pid))
     mine = await store.hgetall(unit_key(pid, unit))
     state = mine.get("state", "allocated")
@@ -56,7 +63,7 @@ async def _assignment(store: ReadStore, pid: str, unit: str, role: str, today: d
     if role == "co" and proposal.get("state") in {"REPLIED", *FINISHED}:
         done = True
     deadline = mine.get("reply_due") or proposal.get("reply_due" if role == "lead" else "co_opinion_due")
-    left = working_days_left(today, date.fromisoformat(deadline)) if deadline else None
+    left = working_days_left(today, date.fromisoformat(deadline), calendar) if deadline else None
     feedback = await _feedback(store, pid)
     return {
         "proposal_id": pid,
@@ -71,19 +78,18 @@ async def _assignment(store: ReadStore, pid: str, unit: str, role: str, today: d
         "overdue": bool(not done and deadline and today > date.fromisoformat(deadline)),
         "done": done,
         "result_class": mine.get("result_class", ""),
+        "key_item": proposal.get("key_item") == "1",
+        "urges": int(mine.get("urges", "0")),
         "co_opinions_awaited": await co_opinions_awaited(store, pid, proposal),
         "feedback_awaited": [f["name"] for f in feedback if not f["satisfaction"]],
         "satisfaction": [f for f in feedback if f["satisfaction"]],
     }
 
 
-def working_days_left(today: date, due: date) -> int:
-    """Working days from `today` to `due`: 0 on the day itself, negative once it has passed."""
-    start, end, sign = (today, due, 1) if due >= today else (due, today, -1)
-    count, current = 0, start
-    while (following := add_working_days(current, 1)) <= end:
-        count, current = count + 1, following
-    return sign * count
+def working_days_left(today: date, due: date, calendar: WorkingCalendar | None = None) -> int:
+    """Working days from `today` to `due` on `calendar` (holidays and 补班 days; Monday to Friday
+    without one): 0 on the day itself, negative once it has passed."""
+    return (calendar or WEEKENDS_ONLY).working_days_between(today, due)
 
 
 async def co_opinions_awaited(store: ReadStore, pid: str, proposal: dict[str, str]) -> list[str]:
@@ -154,7 +160,22 @@ async def proposal_view(store: ReadStore, proposal_id: str) -> dict[str, Any] | 
         "feedback": await _feedback(store, proposal_id),
         "dates": {k: v for k, v in sorted(proposal.items()) if k.endswith("_at")},
         "units": units,
+        "key_item": _key_item(proposal),
+        "supervision": [json.loads(line) for line in await store.lrange(supervision_key(proposal_id))],
+        "urges": [json.loads(line) for line in await store.lrange(urges_key(proposal_id))],
         "timeline": timeline,
+    }
+
+
+def _key_item(proposal: dict[str, str]) -> dict[str, str] | None:
+    if proposal.get("key_item") != "1":
+        return None
+    return {
+        "label": "重点督办建议" if proposal.get("kind") == "suggestion" else "重点提案",
+        "leader": proposal.get("key_leader", ""),
+        "leader_title": proposal.get("key_leader_title", ""),
+        "reason": proposal.get("key_reason", ""),
+        "designated_at": proposal.get("key_designated_at", ""),
     }
 
 
@@ -166,8 +187,10 @@ async def units_sharing(store: ReadStore, proposal_id: str) -> set[str]:
     return set(await store.hgetall(units_key(proposal_id)))
 
 
-async def office_overview(store: ReadStore, today: date) -> dict[str, Any]:
-    """Counts by state, per unit rates, per session and category counts, key items."""
+async def office_overview(
+    store: ReadStore, today: date, calendar: WorkingCalendar | None = None
+) -> dict[str, Any]:
+    """Counts by state, per unit rates, per session and category counts, key items with their state."""
     proposals = {
         pid: await store.hgetall(proposal_key(pid)) for pid in await store.smembers(index_key("all"))
     }
@@ -180,7 +203,34 @@ async def office_overview(store: ReadStore, today: date) -> dict[str, Any]:
         "units": [await _unit_figures(store, unit, proposals, today) for unit in units],
         "by_session": _counted(p.get("session", "") for p in proposals.values()),
         "by_category": _counted(p.get("category", "") for p in proposals.values() if p.get("category")),
-        "key_items": [],
+        "key_items": [
+            await _key_item_state(store, pid, proposals.get(pid, {}), today, calendar)
+            for pid in sorted(await store.smembers(index_key("key")))
+        ],
+    }
+
+
+async def _key_item_state(
+    store: ReadStore, pid: str, proposal: dict[str, str], today: date, calendar: WorkingCalendar | None
+) -> dict[str, Any]:
+    """One key item: its leader, its state, its reply deadline and how it has been supervised."""
+    due = proposal.get("reply_due", "")
+    done = proposal.get("state") in FINISHED | {"REPLIED"}
+    left = working_days_left(today, date.fromisoformat(due), calendar) if due else None
+    return {
+        "proposal_id": pid,
+        "number": proposal.get("number", ""),
+        "title": proposal.get("title", ""),
+        "kind": proposal.get("kind", ""),
+        "state": proposal.get("state", ""),
+        **(_key_item(proposal) or {}),
+        "lead_units": json.loads(proposal.get("lead_units", "[]")),
+        "reply_due": due,
+        "working_days_left": None if done else left,
+        "overdue": bool(not done and left is not None and left < 0),
+        "supervisions": int(proposal.get("supervisions", "0")),
+        "last_supervised_on": proposal.get("last_supervised_on", ""),
+        "urges": int(proposal.get("urges", "0")),
     }
 
 

@@ -8,9 +8,12 @@ Keys (all under the namespace `proposals`):
 - `proposals:p:<id>:co-opinions`: hash co-unit → JSON of its latest opinion, with its round.
 - `proposals:p:<id>:feedback`: hash proposer id → JSON {name, round, satisfaction} (`""` while awaited).
 - `proposals:p:<id>:timeline`: list of JSON {at, service, what, actor}.
+- `proposals:p:<id>:supervision`: list of JSON {kind, held_on, notes, by, at} (督办 of a key item).
+- `proposals:p:<id>:urges`: list of JSON {unit, reason, by, at} (催办).
 - index sets: `proposals:all`, `proposals:lead:<unit>`, `proposals:co:<unit>`,
   `proposals:assigned:<unit>` (ever, including units replaced after an adjustment),
-  `proposals:state:<STATE>`, `proposals:session:<session>`, `proposals:category:<category>`.
+  `proposals:state:<STATE>`, `proposals:session:<session>`, `proposals:category:<category>`,
+  `proposals:key` (key items: 重点提案 / 重点督办建议).
 
 Write-mostly: it reads the proposal's current hashes only where a change depends on them.
 """
@@ -70,6 +73,17 @@ def feedback_key(pid: str) -> str:
 
 def timeline_key(pid: str) -> str:
     return f"{NAME}:p:{pid}:timeline"
+
+
+def supervision_key(pid: str) -> str:
+    return f"{NAME}:p:{pid}:supervision"
+
+
+def urges_key(pid: str) -> str:
+    return f"{NAME}:p:{pid}:urges"
+
+
+SUPERVISION_KINDS = {"meeting": "督办会", "visit": "实地督办", "call": "电话督办"}
 
 
 def index_key(kind: str, value: str = "") -> str:
@@ -182,6 +196,12 @@ class ProposalsProjection:
                 return f"同意 {self.unit_name(event.unit)} 延期至 {event.reply_due}"
             case allocation.ExtensionRefused():
                 return f"不同意 {self.unit_name(event.unit)} 延期"
+            case allocation.KeyItemDesignated():
+                return await self.key_item(event, pid, view)
+            case allocation.SupervisionRecorded():
+                return self.supervised(event, pid, view)
+            case allocation.UnitUrged():
+                return self.urged(event, pid, view)
             case reply.RoundOpened():
                 return await self.round_opened(event, pid, view)
             case reply.CoOpinionSubmitted():
@@ -336,6 +356,43 @@ class ProposalsProjection:
 
     async def unit_state(self, view: View, pid: str, unit: str, state: str, **extra: str) -> None:
         view.changes.hset(unit_key(pid, unit), {"state": state, **extra})
+
+    async def key_item(self, event: allocation.KeyItemDesignated, pid: str, view: View) -> str:
+        view.changes.sadd(index_key("key"), pid)
+        view.changes.hset(
+            proposal_key(pid),
+            {
+                "key_item": "1",
+                "key_leader": event.leader,
+                "key_leader_title": event.leader_title,
+                "key_reason": event.reason,
+                "key_designated_at": iso(event.designated_at),
+            },
+        )
+        kind = (await view.hgetall(proposal_key(pid))).get("kind")
+        label = "重点督办建议" if kind == "suggestion" else "重点提案"
+        return f"列为{label}，由{event.leader_title} {event.leader} 督办"
+
+    def supervised(self, event: allocation.SupervisionRecorded, pid: str, view: View) -> str:
+        record = {
+            "kind": event.kind,
+            "label": SUPERVISION_KINDS[event.kind],
+            "held_on": iso(event.held_on),
+            "notes": event.notes,
+            "by": event.by,
+            "at": iso(event.recorded_at),
+        }
+        view.changes.rpush(supervision_key(pid), dumps(record))
+        view.changes.hincrby(proposal_key(pid), "supervisions")
+        view.changes.hset(proposal_key(pid), {"last_supervised_on": iso(event.held_on)})
+        return f"{SUPERVISION_KINDS[event.kind]}（{event.held_on}，{event.by}）：{event.notes}"
+
+    def urged(self, event: allocation.UnitUrged, pid: str, view: View) -> str:
+        record = {"unit": event.unit, "reason": event.reason, "by": event.by, "at": iso(event.urged_at)}
+        view.changes.rpush(urges_key(pid), dumps(record))
+        view.changes.hincrby(proposal_key(pid), "urges")
+        view.changes.hincrby(unit_key(pid, event.unit), "urges")
+        return f"催办 {self.unit_name(event.unit)}：{event.reason}"
 
     # reply
 

@@ -21,6 +21,7 @@ from shared.errors import WrongExpectedVersion
 from shared.events import Event, EventRegistry
 from shared.eventstore import EventStore, NewEvent
 from shared.notify import Notification, Notifier
+from shared.once import history
 from shared.scheduler import Rules, Signal, signals
 
 ACTOR = "system:scheduler"
@@ -92,12 +93,7 @@ class Scheduler:
         return [event_of(s) for s in appended]
 
     async def history(self) -> list[Event]:
-        events: list[Event] = []
-        after = 0
-        while batch := await self.store.read_all(after=after):
-            events += [self.registry.decode_recorded(r) for r in batch if self.registry.knows(r.type)]
-            after = batch[-1].position
-        return events
+        return await history(self.store, self.registry)
 
     async def append_new(self, stream: str, due: list[Signal], attempts: int = 3) -> list[Signal]:
         for attempt in range(1, attempts + 1):

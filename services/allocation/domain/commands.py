@@ -106,6 +106,40 @@ class DecideExtension:
     reason: str = ""
 
 
+SupervisionKind = Literal["meeting", "visit", "call"]
+
+
+@dataclass(frozen=True)
+class DesignateKeyItem:
+    """重点提案 / 重点督办建议: the office names the leader who supervises it, e.g. a 市政协副主席."""
+
+    leader: str
+    leader_title: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RecordSupervision:
+    """督办: a meeting, visit or call on a key item, on the day it was held, by whom, with notes."""
+
+    kind: SupervisionKind
+    held_on: date
+    notes: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Urge:
+    """催办: the office presses one handling unit, with the reason."""
+
+    unit: str
+    reason: str
+    by: str
+    at: datetime
+
+
 Command = (
     OpenCase
     | CloseCase
@@ -116,4 +150,7 @@ Command = (
     | AllocateInternally
     | RequestExtension
     | DecideExtension
+    | DesignateKeyItem
+    | RecordSupervision
+    | Urge
 )

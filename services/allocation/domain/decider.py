@@ -17,12 +17,15 @@ from services.allocation.domain.commands import (
     Command,
     DecideAdjustment,
     DecideExtension,
+    DesignateKeyItem,
     Mode,
     OpenCase,
+    RecordSupervision,
     RequestAdjustment,
     RequestExtension,
     Route,
     Task,
+    Urge,
 )
 from services.allocation.domain.state import (
     AdjustmentRequested,
@@ -39,6 +42,12 @@ from services.allocation.domain.state import (
     State,
     Unopened,
     parts,
+)
+from services.allocation.domain.supervision import (
+    designate_key_item,
+    evolve_key_item,
+    record_supervision,
+    urge,
 )
 from shared.deadlines import WorkingCalendar, add_months, working_deadline
 from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
@@ -72,6 +81,12 @@ def make_decider(policies: Policies, working: WorkingCalendar) -> Decider[Comman
                 return allocate(command, state, policies, working)
             case DecideAdjustment():
                 return decide_adjustment(command, state, policies, working)
+            case DesignateKeyItem():
+                return designate_key_item(command, state)
+            case RecordSupervision():
+                return record_supervision(command, state)
+            case Urge():
+                return urge(command, state)
             case _:
                 return decide_for_unit(command, state)
 
@@ -395,12 +410,17 @@ def required(text: str, field: str) -> str:
 
 def evolve(state: State, event: Event) -> State:
     match state, event:
+        case (
+            AwaitingAllocation() | Allocated(),
+            e.KeyItemDesignated() | e.SupervisionRecorded() | e.UnitUrged(),
+        ):
+            return evolve_key_item(state, event)
         case Unopened(), e.CaseOpened():
             return AwaitingAllocation(case_of(event))
         case AwaitingAllocation(case=case), e.CaseClosed():
             return Closed(case, event.outcome)
-        case AwaitingAllocation(case=case), e.ProposalAllocated():
-            return allocated_from(case, event)
+        case AwaitingAllocation(), e.ProposalAllocated():
+            return allocated_from(state, event)
         case Allocated(), _:
             return evolve_allocated(state, event)
     return state
@@ -416,10 +436,10 @@ def routing_in(routing: list[e.Routing]) -> tuple[Route, ...]:
     return tuple(Route(r.item, r.lead, tuple(r.co_units)) for r in routing)
 
 
-def allocated_from(case: Case, event: e.ProposalAllocated) -> Allocated:
+def allocated_from(state: AwaitingAllocation, event: e.ProposalAllocated) -> Allocated:
     routing = routing_in(event.routing)
     return Allocated(
-        case=case,
+        case=state.case,
         mode=event.mode,
         routing=routing,
         assignments=tuple(
@@ -429,6 +449,7 @@ def allocated_from(case: Case, event: e.ProposalAllocated) -> Allocated:
         allocated_at=event.allocated_at,
         reply_due=event.reply_due,
         co_opinion_due=event.co_opinion_due,
+        key_item=state.key_item,
     )
 
 

@@ -156,6 +156,40 @@ class ExtensionRefused(Event):
     decided_at: datetime
 
 
+@registry.register("allocation.key-item-designated.v1")
+class KeyItemDesignated(Event):
+    """重点提案 / 重点督办建议, supervised by `leader` (`leader_title`, e.g. 市政协副主席)."""
+
+    proposal_id: str
+    leader: str
+    leader_title: str
+    reason: str = ""
+    designated_at: datetime
+
+
+@registry.register("allocation.supervision-recorded.v1")
+class SupervisionRecorded(Event):
+    """督办 of a key item: a meeting, visit or call held on `held_on` by `by`."""
+
+    proposal_id: str
+    kind: Literal["meeting", "visit", "call"]
+    held_on: date
+    notes: str
+    by: str
+    recorded_at: datetime
+
+
+@registry.register("allocation.unit-urged.v1")
+class UnitUrged(Event):
+    """催办: the office pressed `unit`, for `reason`."""
+
+    proposal_id: str
+    unit: str
+    reason: str
+    by: str
+    urged_at: datetime
+
+
 # The scheduler's events, in the streams `allocation-schedule-<proposal_id>`.
 
 
@@ -196,4 +230,19 @@ class DeadlineEscalated(Event):
     due: date
     working_days_overdue: int
     as_of: date
+    calendar_version: str
+
+
+# The daily digest, in the streams `allocation-digest-<unit>`.
+
+
+@registry.register("allocation.digest-sent.v1")
+class DigestSent(Event):
+    """The daily digest of `unit` for `day`: recorded before it is sent, so a day sends it once."""
+
+    unit: str
+    day: date
+    open_items: int
+    due_soon: int
+    overdue: int
     calendar_version: str

@@ -60,6 +60,15 @@ class PendingExtension:
 
 
 @dataclass(frozen=True)
+class KeyItem:
+    """重点提案: the leader supervising it and how often the office has supervised and urged."""
+
+    leader: str
+    leader_title: str
+    supervisions: int = 0
+
+
+@dataclass(frozen=True)
 class Unopened:
     name: ClassVar[str] = "UNOPENED"
 
@@ -68,6 +77,7 @@ class Unopened:
 class AwaitingAllocation:
     name: ClassVar[str] = "AWAITING_ALLOCATION"
     case: Case
+    key_item: KeyItem | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ class Allocated:
     reply_due: date
     co_opinion_due: date
     extension: PendingExtension | None = None
+    key_item: KeyItem | None = None
+    urges: int = 0
 
     def assignment(self, unit: str) -> Assignment | None:
         return next((a for a in self.assignments if a.unit == unit), None)

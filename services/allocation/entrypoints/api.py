@@ -15,13 +15,17 @@ from services.allocation.domain.commands import (
     Command,
     DecideAdjustment,
     DecideExtension,
+    DesignateKeyItem,
     Mode,
+    RecordSupervision,
     RequestAdjustment,
     RequestExtension,
     Route,
+    SupervisionKind,
     Task,
+    Urge,
 )
-from services.allocation.domain.state import Allocated, Assignment, State, Unopened
+from services.allocation.domain.state import Allocated, Assignment, AwaitingAllocation, State, Unopened
 from shared.decider import Forbidden, NotFound
 from shared.http import command_meta, context, now
 from shared.identity import Caller, Identity
@@ -77,6 +81,24 @@ class ExtensionRequestBody(BaseModel):
 class ExtensionDecisionBody(BaseModel):
     grant: bool
     reason: str = ""
+
+
+class KeyItemBody(BaseModel):
+    leader: str = Field(min_length=1, description="督办领导, e.g. 王志强")
+    leader_title: str = Field(min_length=1, description="e.g. 市政协副主席")
+    reason: str = ""
+
+
+class SupervisionBody(BaseModel):
+    kind: SupervisionKind = Field(description="meeting (督办会), visit (视察) or call (电话督办)")
+    held_on: date
+    notes: str = Field(min_length=1)
+    by: str | None = Field(default=None, description="who supervised; the caller when absent")
+
+
+class UrgeBody(BaseModel):
+    unit: str = Field(min_length=1, description="the unit urged (id, name or alias)")
+    reason: str = Field(min_length=1)
 
 
 def service(request: Request) -> AllocationService:
@@ -195,6 +217,36 @@ async def decide_extension(
     return await run(request, caller, proposal_id, command)
 
 
+@router.post("/allocations/{proposal_id}/key-item", responses=COMMAND_RESPONSES)
+async def designate_key_item(
+    request: Request, caller: Caller, proposal_id: str, body: KeyItemBody
+) -> dict[str, Any]:
+    """重点提案 / 重点督办建议 (office): the leader who supervises it."""
+    office_only(caller)
+    command = DesignateKeyItem(body.leader, body.leader_title, at=now(request), reason=body.reason)
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/supervision", responses=COMMAND_RESPONSES)
+async def record_supervision(
+    request: Request, caller: Caller, proposal_id: str, body: SupervisionBody
+) -> dict[str, Any]:
+    """督办 of a key item (office): a meeting, visit or call, the day it was held, by whom, notes."""
+    office_only(caller)
+    by = body.by or caller.name or caller.subject
+    command = RecordSupervision(body.kind, body.held_on, body.notes, by=by, at=now(request))
+    return await run(request, caller, proposal_id, command)
+
+
+@router.post("/allocations/{proposal_id}/urges", responses=COMMAND_RESPONSES)
+async def urge(request: Request, caller: Caller, proposal_id: str, body: UrgeBody) -> dict[str, Any]:
+    """催办 (office): press one handling unit, with the reason."""
+    office_only(caller)
+    unit_id = service(request).unit_id("unit", body.unit)
+    command = Urge(unit_id, body.reason, by=caller.name or caller.subject, at=now(request))
+    return await run(request, caller, proposal_id, command)
+
+
 @router.get("/allocations/{proposal_id}", responses=COMMAND_RESPONSES)
 async def get_allocation(request: Request, caller: Caller, proposal_id: str) -> dict[str, Any]:
     """The allocation as it stands: for the office, and for every unit that has a part in it."""
@@ -212,6 +264,8 @@ def describe(state: State) -> dict[str, Any]:
     if isinstance(state, Unopened):
         return {"state": state.name}
     view: dict[str, Any] = {"state": state.name, "case": asdict(state.case)}
+    if isinstance(state, AwaitingAllocation | Allocated):
+        view["key_item"] = asdict(state.key_item) if state.key_item else None
     if isinstance(state, Allocated):
         view |= {
             "mode": state.mode,
@@ -222,6 +276,7 @@ def describe(state: State) -> dict[str, Any]:
             "reply_due": state.reply_due.isoformat(),
             "co_opinion_due": state.co_opinion_due.isoformat(),
             "extension_requested": asdict(state.extension) if state.extension else None,
+            "urges": state.urges,
         }
     return view
 

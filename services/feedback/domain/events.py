@@ -96,3 +96,15 @@ class ProposalClosed(Event):
     round: int
     outcome: Literal["closed", "tracking"]
     closed_at: datetime
+
+
+@registry.register("feedback.member-notified.v1")
+class MemberNotified(Event):
+    """The member was told of a reply or sent the link to the feedback form; recorded before sending."""
+
+    proposal_id: str
+    round: int
+    proposer_id: str
+    what: Literal["reply", "feedback-request"]
+    subject: str
+    link: str = ""

@@ -49,7 +49,7 @@ async def unit_view(request: Request, unit: str, caller: Caller, as_of: AsOf = N
     if not (caller.is_office or caller.acts_for(unit_id)):
         raise Forbidden(f"only the office and the staff of {unit_id} see its work")
     store, today = await store_and_day(request, as_of)
-    return await queries.unit_view(store, unit_id, today)
+    return await queries.unit_view(store, unit_id, today, context(request, "calendar"))
 
 
 @router.get("/api/proposals/{proposal_id}", responses=QUERY_RESPONSES)
@@ -74,7 +74,7 @@ async def office_overview(request: Request, caller: Caller, as_of: AsOf = None) 
     if not caller.is_office:
         raise Forbidden("only the office sees the overview")
     store, today = await store_and_day(request, as_of)
-    return await queries.office_overview(store, today)
+    return await queries.office_overview(store, today, context(request, "calendar"))
 
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["operations"])

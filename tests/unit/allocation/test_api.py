@@ -154,3 +154,41 @@ def test_a_unit_not_on_the_proposal_cannot_read_it_and_an_unknown_proposal_is_no
     allocate(client)
     assert client.get(f"/allocations/{PROPOSAL}", headers=JIAOYU).status_code == 403
     assert client.get("/allocations/nothing-here", headers=OFFICE).status_code == 404
+
+
+def test_the_office_designates_a_key_item_records_a_visit_and_urges_a_unit(client: TestClient) -> None:
+    allocate(client)
+    base = f"/allocations/{PROPOSAL}"
+    key = client.post(
+        f"{base}/key-item", json={"leader": "王志强", "leader_title": "市政协副主席"}, headers=OFFICE
+    )
+    assert key.status_code == 200, key.text
+    visit = {"kind": "visit", "held_on": "2025-03-10", "notes": "到市商务局调研家政服务业"}
+    assert client.post(f"{base}/supervision", json=visit, headers=OFFICE).status_code == 200
+    urged = client.post(
+        f"{base}/urges", json={"unit": "市民政局", "reason": "协办意见尚未提交"}, headers=OFFICE
+    )
+    assert urged.status_code == 200, urged.text
+    view = client.get(base, headers=OFFICE).json()
+    assert view["key_item"] == {"leader": "王志强", "leader_title": "市政协副主席", "supervisions": 1}
+    assert view["urges"] == 1
+
+
+def test_only_the_office_supervises_and_a_second_designation_or_a_bad_kind_is_refused(
+    client: TestClient,
+) -> None:
+    allocate(client)
+    base = f"/allocations/{PROPOSAL}"
+    body = {"leader": "王志强", "leader_title": "市政协副主席"}
+    assert client.post(f"{base}/key-item", json=body, headers=SHANGWU).status_code == 403
+    assert (
+        client.post(f"{base}/urges", json={"unit": "市商务局", "reason": "催"}, headers=MINZHENG).status_code
+        == 403
+    )
+    assert client.post(f"{base}/key-item", json=body, headers=OFFICE).status_code == 200
+    again = client.post(f"{base}/key-item", json=body, headers=OFFICE)
+    assert again.status_code == 409 and again.json()["current_state"] == "KEY_ITEM"
+    bad = {"kind": "letter", "held_on": "2025-03-10", "notes": "函询"}
+    assert client.post(f"{base}/supervision", json=bad, headers=OFFICE).status_code == 422
+    unknown = client.post(f"{base}/urges", json={"unit": "市外事办", "reason": "催办"}, headers=OFFICE)
+    assert unknown.status_code == 422 and unknown.json()["field"] == "unit"

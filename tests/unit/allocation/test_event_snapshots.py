@@ -55,6 +55,18 @@ EXAMPLES: list[Event] = [
     ),
     e.ExtensionGranted(proposal_id=ID, unit="shangwu", reply_due=date(2025, 9, 10), decided_at=AT),
     e.ExtensionRefused(proposal_id=ID, unit="shangwu", reason="按期办理", decided_at=AT),
+    e.KeyItemDesignated(
+        proposal_id=ID, leader="王志强", leader_title="市政协副主席", reason="民生重点", designated_at=AT
+    ),
+    e.SupervisionRecorded(
+        proposal_id=ID,
+        kind="visit",
+        held_on=date(2025, 3, 14),
+        notes="到市商务局调研家政服务业提质扩容进展",
+        by="王志强",
+        recorded_at=AT,
+    ),
+    e.UnitUrged(proposal_id=ID, unit="minzheng", reason="协办意见尚未提交", by="政协提案委", urged_at=AT),
     e.ReminderDue(
         proposal_id=ID,
         party="minzheng",
@@ -84,6 +96,9 @@ EXAMPLES: list[Event] = [
         working_days_overdue=3,
         as_of=date(2025, 6, 13),
         calendar_version="2025-1",
+    ),
+    e.DigestSent(
+        unit="minzheng", day=date(2025, 4, 3), open_items=2, due_soon=1, overdue=0, calendar_version="2025-1"
     ),
 ]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from services.feedback.domain.events import (
     FeedbackAnswered,
     FeedbackRequested,
+    MemberNotified,
     ProposalClosed,
     RehandlingRequested,
     ReplyRecorded,
@@ -60,6 +61,14 @@ EXAMPLES: list[Event] = [
         requested_at=ANSWERED_AT,
     ),
     ProposalClosed(proposal_id="wuhai-60", round=1, outcome="closed", closed_at=ANSWERED_AT),
+    MemberNotified(
+        proposal_id="wuhai-60",
+        round=1,
+        proposer_id=LIU.id,
+        what="feedback-request",
+        subject="请于 2025-06-10 前填写征询意见表",
+        link=f"/forms/{token('wuhai-60', 1, LIU)}",
+    ),
 ]
 
 

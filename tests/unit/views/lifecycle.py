@@ -346,3 +346,40 @@ class DatedEventStore(InMemoryEventStore):
 
     async def head(self) -> int:
         return self.events[-1].position if self.events else 0
+
+
+def key_item_supervised_and_urged() -> list[tuple[str, Event]]:
+    """The office makes 第254号 a key item, a vice-chairman visits 市民政局, and 市人社局 is urged."""
+    return [
+        (
+            "allocation",
+            allocation.KeyItemDesignated(
+                proposal_id=PID,
+                leader="王志强",
+                leader_title="市政协副主席",
+                reason="养老服务民生重点",
+                designated_at=at("2025-04-03"),
+            ),
+        ),
+        (
+            "allocation",
+            allocation.SupervisionRecorded(
+                proposal_id=PID,
+                kind="visit",
+                held_on=date(2025, 5, 20),
+                notes="到市民政局调研社区养老服务体系建设",
+                by="王志强",
+                recorded_at=at("2025-05-20"),
+            ),
+        ),
+        (
+            "allocation",
+            allocation.UnitUrged(
+                proposal_id=PID,
+                unit="renshe",
+                reason="协办意见尚未提交",
+                by="政协提案委",
+                urged_at=at("2025-05-26"),
+            ),
+        ),
+    ]
