@@ -7,7 +7,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test test-fast lint format rebuild compose-check demo token clean
+.PHONY: help install run test test-fast lint format rebuild compose-check contracts demo token clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ lint: install  ## ruff and strict mypy
 format: install  ## format and fix what ruff can
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+
+contracts: install  ## write the integration contract (JSON Schemas, AsyncAPI) to docs/integration/
+	$(RUN) python -m services.contracts_doc
 
 demo: install  ## drive two proposals from the seeds through the whole lifecycle over HTTP
 	$(RUN) python -m services.demo

@@ -4,7 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from services.contracts_doc import platform_contract
 from services.topology import CONSUMES, all_queues, queue_name
+from shared import asyncapi
 from shared.events import EventRegistry
 from shared.gateway import Gateway, Translate
 from shared.inbound import EventHandler, Subscription, consume_forever, declare_all
@@ -42,7 +44,7 @@ def standard_parts(
         await declare_all(infra.bus, all_queues(settings.bus_exchange), settings.max_deliveries)
 
     return Parts(
-        routers=routers,
+        routers=[*routers, asyncapi.router(platform_contract())],
         workers=workers,
         startup=[declare_queues],
         context={"gateway": gateway, "queue": queue, **(context or {})},
