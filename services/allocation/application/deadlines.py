@@ -1,8 +1,9 @@
 """The open deadlines of every proposal, folded from the events of allocation, reply and feedback.
 
 Pure: the events, the policies and the working-day calendar in; the deadlines still owed out. The
-co-unit opinions come from reply's events and the replies, forms and rounds from feedback's: in one
-store (the embedded run and the PostgreSQL/KurrentDB deployments) they are all readable here.
+co-unit opinions and the publication decisions come from reply's events and the replies, forms and
+rounds from feedback's: in one store (the embedded run and the PostgreSQL/KurrentDB deployments) they
+are all readable here.
 """
 
 from collections.abc import Iterable
@@ -33,14 +34,20 @@ class Book:
     working: WorkingCalendar
     open: dict[Key, OpenDeadline] = field(default_factory=dict)
     rules_of: dict[str, tuple[str, str]] = field(default_factory=dict)
+    publication_decided: set[tuple[str, str, int]] = field(default_factory=set)
+    """(proposal, lead unit, round) of every reply published or kept from the public: feedback may
+    record the reply after the office decided, and then no publication deadline opens."""
 
     def add(
         self, pid: str, party: str, kind: DeadlineKind, due: date, version: str = "", round_: int = 1
     ) -> None:
         self.open[(pid, party, kind)] = OpenDeadline(pid, party, kind, due, round_, version)
 
-    def close(self, pid: str, party: str, kind: DeadlineKind) -> None:
-        self.open.pop((pid, party, kind), None)
+    def close(self, pid: str, party: str, kind: DeadlineKind, round_: int | None = None) -> None:
+        """Close the deadline; with `round_`, only when it is that round's."""
+        deadline = self.open.get((pid, party, kind))
+        if deadline is not None and round_ in (None, deadline.round):
+            del self.open[(pid, party, kind)]
 
     def close_all(self, pid: str, keep: Iterable[DeadlineKind] = ()) -> None:
         for key in [k for k in self.open if k[0] == pid and k[2] not in keep]:
@@ -107,15 +114,15 @@ def apply_reply_and_feedback(book: Book, event: Event) -> None:
         case r.CoOpinionsOverridden():
             for unit in event.missing_co_units:
                 book.close(event.proposal_id, unit, "co_opinion")
+        case r.ReplyPublished() | r.ReplyNotPublished():
+            book.publication_decided.add((event.proposal_id, event.lead_unit, event.round))
+            book.close(event.proposal_id, event.lead_unit, "publication", event.round)
         case f.ProposalRecorded():
             book.rules_of.setdefault(event.proposal_id, (event.jurisdiction, event.kind))
         case f.ReplyRecorded():
             book.close(event.proposal_id, event.lead_unit, "reply" if event.round == 1 else "rehandling")
-            days = policy(book, event.proposal_id).publication_working_days
-            due = book.working.add_working_days(local_date(event.issued_at), days)
-            book.add(
-                event.proposal_id, event.lead_unit, "publication", due.date, due.calendar_version, event.round
-            )
+            if (event.proposal_id, event.lead_unit, event.round) not in book.publication_decided:
+                publication_due(book, event)
         case f.FeedbackRequested():
             party = f"proposer:{event.proposer_id}"
             book.add(
@@ -133,6 +140,12 @@ def apply_reply_and_feedback(book: Book, event: Event) -> None:
                 book.add(event.proposal_id, unit, "rehandling", event.due, round_=event.round)
         case f.ProposalClosed():
             book.close_all(event.proposal_id, keep=("publication",))
+
+
+def publication_due(book: Book, event: f.ReplyRecorded) -> None:
+    days = policy(book, event.proposal_id).publication_working_days
+    due = book.working.add_working_days(local_date(event.issued_at), days)
+    book.add(event.proposal_id, event.lead_unit, "publication", due.date, due.calendar_version, event.round)
 
 
 def policy(book: Book, proposal_id: str) -> Policy:

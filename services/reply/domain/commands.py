@@ -110,6 +110,30 @@ class ChangeResultClass:
     at: datetime
 
 
+@dataclass(frozen=True)
+class PublishReply:
+    """The office publishes a lead unit's reply as 摘要 or 全文. `text` is the summary for 摘要; for
+    全文 it is the office's edited text, or empty for the reply's answers. `round` None: the current one."""
+
+    proposal_id: str
+    lead_unit: str
+    round: int | None
+    form: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DecideNotToPublish:
+    """The office keeps a lead unit's reply from the public, with the reason recorded."""
+
+    proposal_id: str
+    lead_unit: str
+    round: int | None
+    reason: str
+    at: datetime
+
+
 Command = (
     TakeAllocation
     | OpenRound
@@ -118,4 +142,6 @@ Command = (
     | OverrideCoOpinions
     | IssueReply
     | ChangeResultClass
+    | PublishReply
+    | DecideNotToPublish
 )

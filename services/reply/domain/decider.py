@@ -1,4 +1,4 @@
-"""The reply decider: the rules of co-unit opinions, 面商, replies and their result classes."""
+"""The reply decider: the rules of co-unit opinions, 面商, replies, their result classes and publication."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -6,9 +6,11 @@ from dataclasses import replace
 from services.reply.domain.commands import (
     ChangeResultClass,
     Command,
+    DecideNotToPublish,
     IssueReply,
     OpenRound,
     OverrideCoOpinions,
+    PublishReply,
     RecordConsultation,
     SubmitCoOpinion,
     TakeAllocation,
@@ -20,14 +22,20 @@ from services.reply.domain.events import (
     CoOpinionsOverridden,
     CoOpinionSubmitted,
     ReplyIssued,
+    ReplyNotPublished,
+    ReplyPublished,
     ResultClassChanged,
     RoundOpened,
     RoutedItem,
 )
+from services.reply.domain.publication import FORMS, full_text, redacted
 from services.reply.domain.state import (
     Allocated,
     AwaitingCoOpinions,
     NotAllocated,
+    NotPublished,
+    Publication,
+    Published,
     Replied,
     Round,
     State,
@@ -63,6 +71,10 @@ def decide(command: Command, state: State) -> Sequence[Event]:
             return issue_reply(command, state)
         case ChangeResultClass():
             return change_result_class(command, state)
+        case PublishReply():
+            return publish_reply(command, state)
+        case DecideNotToPublish():
+            return decide_not_to_publish(command, state)
 
 
 def take_allocation(c: TakeAllocation, state: State) -> Sequence[Event]:
@@ -238,6 +250,70 @@ def change_result_class(c: ChangeResultClass, state: Allocated) -> Sequence[Even
     ]
 
 
+def publish_reply(c: PublishReply, state: Allocated) -> Sequence[Event]:
+    round_, unit, replied = _unpublished_reply("PublishReply", c.round, c.lead_unit, state)
+    form = c.form.strip()
+    if form not in FORMS:
+        raise InvalidField("form", f"unknown form {c.form!r}, expected one of {', '.join(FORMS)}")
+    if form == "摘要":
+        _required("text", c.text)
+    text = c.text if c.text.strip() else full_text(replied.reply.answers)
+    known = (replied.reply.contact_phone, *(r.contact_phone for r in state.consultations))
+    published = redacted(text, known)
+    if not published:
+        raise InvalidField("text", "nothing is left to publish once the contact details are removed")
+    return [
+        ReplyPublished(
+            proposal_id=state.proposal_id,
+            round=round_.number,
+            lead_unit=unit,
+            document_no=replied.reply.document_no,
+            form=form,
+            text=published,
+            published_at=c.at,
+        )
+    ]
+
+
+def decide_not_to_publish(c: DecideNotToPublish, state: Allocated) -> Sequence[Event]:
+    round_, unit, _ = _unpublished_reply("DecideNotToPublish", c.round, c.lead_unit, state)
+    _required("reason", c.reason)
+    return [
+        ReplyNotPublished(
+            proposal_id=state.proposal_id,
+            round=round_.number,
+            lead_unit=unit,
+            reason=c.reason.strip(),
+            decided_at=c.at,
+        )
+    ]
+
+
+def _unpublished_reply(
+    action: str, number: int | None, lead_unit: str, state: Allocated
+) -> tuple[Round, str, Replied]:
+    """The round, lead unit and reply a publication decision is about: replied, not yet decided."""
+    round_ = state.current if number is None else _round(state, number)
+    unit = lead_unit or _only_lead(round_)
+    lead = round_.leads.get(unit)
+    if lead is None:
+        raise InvalidField(
+            "lead_unit", f"{unit} does not answer proposal {state.number} in round {round_.number}"
+        )
+    if not isinstance(lead, Replied):
+        raise NotAllowedInState(action, lead.name)
+    if isinstance(lead.publication, Published | NotPublished):
+        raise NotAllowedInState(action, lead.publication.name)
+    return round_, unit, lead
+
+
+def _round(state: Allocated, number: int) -> Round:
+    for round_ in state.rounds:
+        if round_.number == number:
+            return round_
+    raise InvalidField("round", f"proposal {state.number} has no round {number}")
+
+
 def _required(field: str, value: str) -> None:
     if not value.strip():
         raise InvalidField(field, "must not be empty")
@@ -293,6 +369,10 @@ def evolve(state: State, event: Event) -> State:
             return _in_round(state, lambda r: replace(r, leads={**r.leads, event.lead_unit: replied}))
         case Allocated(), ResultClassChanged():
             return _in_round(state, lambda r: _reclassed(r, event))
+        case Allocated(), ReplyPublished():
+            return _with_publication(state, event.round, event.lead_unit, Published(event))
+        case Allocated(), ReplyNotPublished():
+            return _with_publication(state, event.round, event.lead_unit, NotPublished(event))
     return state
 
 
@@ -332,6 +412,18 @@ def _reclassed(round_: Round, e: ResultClassChanged) -> Round:
     if not isinstance(replied, Replied):
         return round_
     return replace(round_, leads={**round_.leads, e.lead_unit: replace(replied, result_class=e.new_class)})
+
+
+def _with_publication(state: Allocated, number: int, unit: str, publication: Publication) -> Allocated:
+    rounds = tuple(_published(r, unit, publication) if r.number == number else r for r in state.rounds)
+    return replace(state, rounds=rounds)
+
+
+def _published(round_: Round, unit: str, publication: Publication) -> Round:
+    replied = round_.leads.get(unit)
+    if not isinstance(replied, Replied):
+        return round_
+    return replace(round_, leads={**round_.leads, unit: replace(replied, publication=publication)})
 
 
 decider: Decider[Command, State] = Decider(decide, evolve, NotAllocated())

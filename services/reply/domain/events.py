@@ -114,3 +114,28 @@ class ResultClassChanged(Event):
     new_class: str
     reason: str
     changed_at: datetime
+
+
+@registry.register("reply.reply-published.v1")
+class ReplyPublished(Event):
+    """The office published a lead unit's reply: what the public reads, contact details removed."""
+
+    proposal_id: str
+    round: int
+    lead_unit: str
+    document_no: str
+    form: str
+    """摘要 (a summary) or 全文 (the full text)."""
+    text: str
+    published_at: datetime
+
+
+@registry.register("reply.reply-not-published.v1")
+class ReplyNotPublished(Event):
+    """The office decided not to publish a lead unit's reply, and why (涉及个人隐私 …)."""
+
+    proposal_id: str
+    round: int
+    lead_unit: str
+    reason: str
+    decided_at: datetime

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import ClassVar
 
-from services.reply.domain.events import ConsultationRecorded, CoOpinionSubmitted, ReplyIssued, RoutedItem
+from services.reply.domain.events import (
+    ConsultationRecorded,
+    CoOpinionSubmitted,
+    ReplyIssued,
+    ReplyNotPublished,
+    ReplyPublished,
+    RoutedItem,
+)
 from shared.contracts import Kind
 
 
@@ -31,10 +38,33 @@ class Ready:
 
 
 @dataclass(frozen=True)
+class Unpublished:
+    """The office has not yet decided on publishing the reply."""
+
+    name: ClassVar[str] = "UNPUBLISHED"
+
+
+@dataclass(frozen=True)
+class Published:
+    publication: ReplyPublished
+    name: ClassVar[str] = "PUBLISHED"
+
+
+@dataclass(frozen=True)
+class NotPublished:
+    decision: ReplyNotPublished
+    name: ClassVar[str] = "NOT_PUBLISHED"
+
+
+Publication = Unpublished | Published | NotPublished
+
+
+@dataclass(frozen=True)
 class Replied:
     reply: ReplyIssued
     result_class: str
     """The class now in force: the unit's, or the office's after a change."""
+    publication: Publication = Unpublished()
     name: ClassVar[str] = "REPLIED"
 
 

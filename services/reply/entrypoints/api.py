@@ -1,4 +1,5 @@
-"""HTTP commands of reply: co-unit opinions, 面商, the office's override, replies, result classes."""
+"""HTTP commands of reply: co-unit opinions, 面商, the office's override, replies, result classes,
+publication."""
 
 from datetime import date
 from typing import Any
@@ -11,12 +12,22 @@ from services.reply.domain.commands import (
     Answer,
     ChangeResultClass,
     Command,
+    DecideNotToPublish,
     IssueReply,
     OverrideCoOpinions,
+    PublishReply,
     RecordConsultation,
     SubmitCoOpinion,
 )
-from services.reply.domain.state import Allocated, NotAllocated, Replied, Round, State
+from services.reply.domain.state import (
+    Allocated,
+    NotAllocated,
+    NotPublished,
+    Published,
+    Replied,
+    Round,
+    State,
+)
 from shared.decider import Forbidden, NotFound
 from shared.http import command_meta, context, now
 from shared.identity import Caller, Identity
@@ -66,6 +77,23 @@ class ResultClassBody(Body):
     reason: str
     lead_unit: str = ""
     """Which lead unit's reply; may be left out when one unit answers the proposal."""
+
+
+class PublicationBody(Body):
+    form: str = Field(examples=["全文", "摘要"])
+    """摘要 (a summary) or 全文 (the full text)."""
+    text: str = ""
+    """The summary, for 摘要; for 全文 the office's edited text, or empty for the reply's answers."""
+    lead_unit: str = ""
+    """Which lead unit's reply; may be left out when one unit answers the proposal."""
+    round: int | None = None
+    """Which round's reply; the current round when left out."""
+
+
+class NonPublicationBody(Body):
+    reason: str = Field(examples=["涉及个人隐私"])
+    lead_unit: str = ""
+    round: int | None = None
 
 
 @router.post("/{proposal_id}/co-opinions", responses=COMMAND_RESPONSES)
@@ -129,6 +157,26 @@ async def change_result_class(
     """The office changes the result class a lead unit chose; the old class is kept."""
     _office(caller)
     command = ChangeResultClass(proposal_id, body.lead_unit, body.new_class, body.reason, now(request))
+    return await _handle(request, caller, command)
+
+
+@router.post("/{proposal_id}/publication", responses=COMMAND_RESPONSES)
+async def publish_reply(
+    proposal_id: str, body: PublicationBody, request: Request, caller: Caller
+) -> dict[str, Any]:
+    """The office publishes a reply (摘要 or 全文); the contact details are removed from what is published."""
+    _office(caller)
+    command = PublishReply(proposal_id, body.lead_unit, body.round, body.form, body.text, now(request))
+    return await _handle(request, caller, command)
+
+
+@router.post("/{proposal_id}/non-publication", responses=COMMAND_RESPONSES)
+async def decide_not_to_publish(
+    proposal_id: str, body: NonPublicationBody, request: Request, caller: Caller
+) -> dict[str, Any]:
+    """The office decides not to publish a reply, with its reason (涉及个人隐私 …)."""
+    _office(caller)
+    command = DecideNotToPublish(proposal_id, body.lead_unit, body.round, body.reason, now(request))
     return await _handle(request, caller, command)
 
 
@@ -205,7 +253,11 @@ def _round(round_: Round) -> dict[str, Any]:
     for unit, lead in round_.leads.items():
         leads[unit] = {"state": lead.name}
         if isinstance(lead, Replied):
-            leads[unit] |= {"result_class": lead.result_class, "reply": lead.reply.model_dump(mode="json")}
+            leads[unit] |= {
+                "result_class": lead.result_class,
+                "reply": lead.reply.model_dump(mode="json"),
+                "publication": _publication(lead),
+            }
     return {
         "round": round_.number,
         "due": round_.due.isoformat(),
@@ -215,3 +267,12 @@ def _round(round_: Round) -> dict[str, Any]:
         "co_opinions": [o.model_dump(mode="json") for o in round_.co_opinions],
         "leads": leads,
     }
+
+
+def _publication(replied: Replied) -> dict[str, Any]:
+    match replied.publication:
+        case Published(publication=published):
+            return {"state": Published.name, **published.model_dump(mode="json")}
+        case NotPublished(decision=decision):
+            return {"state": NotPublished.name, **decision.model_dump(mode="json")}
+    return {"state": replied.publication.name}

@@ -9,6 +9,8 @@ from services.reply.domain.events import (
     AnsweredItem,
     CoOpinionSubmitted,
     ReplyIssued,
+    ReplyNotPublished,
+    ReplyPublished,
     RoutedItem,
 )
 
@@ -118,4 +120,26 @@ def jiazheng_replied(round_: int = 1, result_class: str = "A") -> ReplyIssued:
         contact_phone="18904739929",
         promise="",
         issued_at=NOW,
+    )
+
+
+JIAZHENG_FULL_TEXT = "1. 融入智慧平台，推动家政服务业数智化。\n2. 融入党群服务，推动家政服务业便捷化。"
+"""The answers of 乌商务发〔2025〕26号 as published in full."""
+
+
+def jiazheng_published(form: str = "全文", text: str = JIAZHENG_FULL_TEXT, round_: int = 1) -> ReplyPublished:
+    return ReplyPublished(
+        proposal_id=JIAZHENG,
+        round=round_,
+        lead_unit="shangwu",
+        document_no="乌商务发〔2025〕26号",
+        form=form,
+        text=text,
+        published_at=NOW,
+    )
+
+
+def jiazheng_not_published(reason: str = "涉及个人隐私") -> ReplyNotPublished:
+    return ReplyNotPublished(
+        proposal_id=JIAZHENG, round=1, lead_unit="shangwu", reason=reason, decided_at=NOW
     )

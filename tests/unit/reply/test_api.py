@@ -140,6 +140,9 @@ def test_a_second_co_opinion_is_409(client):
         ("reply", REPLY, MEMBER),
         ("override-co-opinions", {"reason": "逾期"}, SHANGWU),
         ("result-class", {"new_class": "B", "reason": "未解决"}, SHANGWU),
+        ("publication", {"form": "全文"}, SHANGWU),
+        ("publication", {"form": "全文"}, MEMBER),
+        ("non-publication", {"reason": "涉及个人隐私"}, SHANGWU),
         (
             "consultations",
             {
@@ -201,3 +204,66 @@ def test_a_repeated_request_with_the_same_idempotency_key_appends_once(client):
     again = opinion(client, headers)
     assert first.status_code == again.status_code == 200
     assert again.json()["version"] == first.json()["version"] == 2
+
+
+def reply_without_co_opinions(client: TestClient) -> None:
+    allocate(client)
+    client.post(f"{BASE}/override-co-opinions", json={"reason": "协办单位逾期未报"}, headers=OFFICE)
+    assert client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU).status_code == 200
+
+
+def test_the_office_publishes_the_full_reply_without_the_contact_phone(client):
+    reply_without_co_opinions(client)
+    published = client.post(f"{BASE}/publication", json={"form": "全文"}, headers=OFFICE)
+    assert published.status_code == 200
+    assert published.json()["state"] == "REPLIED"
+    publication = client.get(BASE, headers=SHANGWU).json()["rounds"][0]["leads"]["shangwu"]["publication"]
+    assert publication["state"] == "PUBLISHED" and publication["form"] == "全文"
+    assert publication["text"].startswith("1. 融入智慧平台")
+    assert "18904739929" not in publication["text"]
+
+
+def test_a_published_summary_loses_the_phone_number_and_the_contact_fields(client):
+    reply_without_co_opinions(client)
+    summary = "市商务局答复：推动家政服务业数智化、便捷化。\n联系人：慕德刚\n联系电话：0473-2516244"
+    body = {"form": "摘要", "text": summary, "lead_unit": "shangwu", "round": 1}
+    assert client.post(f"{BASE}/publication", json=body, headers=OFFICE).status_code == 200
+    publication = client.get(BASE, headers=OFFICE).json()["rounds"][0]["leads"]["shangwu"]["publication"]
+    assert publication["text"] == "市商务局答复：推动家政服务业数智化、便捷化。"
+
+
+def test_the_office_decides_not_to_publish_and_the_reason_is_kept(client):
+    reply_without_co_opinions(client)
+    decided = client.post(f"{BASE}/non-publication", json={"reason": "涉及个人隐私"}, headers=OFFICE)
+    assert decided.status_code == 200
+    publication = client.get(BASE, headers=OFFICE).json()["rounds"][0]["leads"]["shangwu"]["publication"]
+    assert publication["state"] == "NOT_PUBLISHED" and publication["reason"] == "涉及个人隐私"
+    again = client.post(f"{BASE}/publication", json={"form": "全文"}, headers=OFFICE)
+    assert again.status_code == 409 and again.json()["current_state"] == "NOT_PUBLISHED"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("publication", {"form": "全文"}), ("non-publication", {"reason": "涉及个人隐私"})],
+)
+def test_a_publication_decision_before_the_reply_is_409_naming_the_state(client, path, body):
+    allocate(client)
+    refused = client.post(f"{BASE}/{path}", json=body, headers=OFFICE)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["current_state"] == "AWAITING_CO_OPINIONS"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("publication", {"form": "公告"}, "form"),
+        ("publication", {"form": "摘要", "text": ""}, "text"),
+        ("non-publication", {"reason": " "}, "reason"),
+    ],
+)
+def test_an_unknown_form_or_an_empty_reason_is_422_naming_the_field(client, path, body, field):
+    reply_without_co_opinions(client)
+    refused = client.post(f"{BASE}/{path}", json=body, headers=OFFICE)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == field

@@ -9,9 +9,11 @@ from services.reply.domain.commands import (
     Answer,
     ChangeResultClass,
     Command,
+    DecideNotToPublish,
     ItemRouting,
     OpenRound,
     OverrideCoOpinions,
+    PublishReply,
     RecordConsultation,
     SubmitCoOpinion,
     TakeAllocation,
@@ -24,11 +26,20 @@ from services.reply.domain.events import (
     CoOpinionsOverridden,
     CoOpinionSubmitted,
     ReplyIssued,
+    ReplyNotPublished,
     ResultClassChanged,
     RoundOpened,
     RoutedItem,
 )
-from services.reply.domain.state import Allocated, AwaitingCoOpinions, Ready, Replied, State
+from services.reply.domain.state import (
+    Allocated,
+    AwaitingCoOpinions,
+    NotPublished,
+    Published,
+    Ready,
+    Replied,
+    State,
+)
 from shared.decider import Forbidden, InvalidField, NotAllowedInState
 from shared.events import Event
 from shared.testing.decider import Scenario
@@ -39,6 +50,8 @@ from tests.unit.reply.seeds import (
     YANGLAO_ANSWERS,
     co_opinion,
     jiazheng_allocated,
+    jiazheng_not_published,
+    jiazheng_published,
     jiazheng_replied,
     jiazheng_reply,
     yanglao_allocated,
@@ -105,6 +118,18 @@ def override(reason: str = "市人社局逾期未报送协办意见，经提案�
 
 def change(new_class: str = "B", reason: str = "家政服务员社保补贴政策尚未出台", lead_unit: str = "shangwu"):
     return ChangeResultClass(JIAZHENG, lead_unit, new_class, reason, NOW)
+
+
+def publish(form: str = "全文", text: str = "", lead_unit: str = "shangwu", round_: int | None = None):
+    return PublishReply(JIAZHENG, lead_unit, round_, form, text, NOW)
+
+
+def keep_private(reason: str = "涉及个人隐私", lead_unit: str = "shangwu", round_: int | None = None):
+    return DecideNotToPublish(JIAZHENG, lead_unit, round_, reason, NOW)
+
+
+REPLIED = (jiazheng_allocated(co_units=()), jiazheng_replied())
+"""市商务局 answered 第60号 alone, in round 1."""
 
 
 # TakeAllocation
@@ -514,3 +539,135 @@ def test_the_class_cannot_be_changed_before_the_reply():
 def test_a_class_change_needs_a_known_new_class_and_a_reason(field, command):
     history = (jiazheng_allocated(co_units=()), jiazheng_replied())
     given(*history).when(command).then_rejected(InvalidField, field=field)
+
+
+# PublishReply
+
+
+def test_the_office_publishes_the_full_reply_as_its_numbered_answers():
+    state = given(*REPLIED).when(publish()).then(jiazheng_published())
+    replied = lead(state)
+    assert isinstance(replied, Replied) and replied.publication == Published(jiazheng_published())
+
+
+def test_a_full_text_edited_by_the_office_is_published_without_phone_numbers_and_contact_fields():
+    letter = (
+        "刘建峰委员（手机 139-0473-1234）：\n"
+        "您提出的关于推动家政服务业发展的提案收悉，现答复如下。\n"
+        "一、融入智慧平台，推动家政服务业数智化。\n"
+        "联系人：慕德刚  联系电话：18904739929\n"
+        "如有疑问请致电0473-2516244，或发邮件至 liujf@wuhai.example。"
+    )
+    published = (
+        "刘建峰委员：\n"
+        "您提出的关于推动家政服务业发展的提案收悉，现答复如下。\n"
+        "一、融入智慧平台，推动家政服务业数智化。\n"
+        "如有疑问请致电，或发邮件至。"
+    )
+    given(*REPLIED).when(publish(text=letter)).then(jiazheng_published(text=published))
+
+
+def test_a_summary_is_published_as_the_office_wrote_it():
+    summary = "市商务局答复：推动家政服务业数智化、便捷化。"
+    given(*REPLIED).when(publish("摘要", summary)).then(jiazheng_published("摘要", summary))
+
+
+def test_the_phone_numbers_of_the_reply_and_its_consultations_are_never_published():
+    consulted = ConsultationRecorded(
+        proposal_id=JIAZHENG,
+        round=1,
+        lead_unit="shangwu",
+        held_on=date(2025, 4, 9),
+        place="市商务局会议室",
+        staff=("慕德刚",),
+        member_opinion="满意",
+        contact_phone="2516244",
+        recorded_at=NOW,
+    )
+    summary = "已与委员面商（2516244），答复电话18904739929已告知。"
+    (event,) = decider.decide(publish("摘要", summary), decider.fold([*REPLIED, consulted]))
+    assert event == jiazheng_published("摘要", "已与委员面商，答复电话已告知。")
+
+
+def test_the_reply_of_an_earlier_round_is_published_while_the_unit_answers_again():
+    history = (*REPLIED, ROUND_2)
+    given(*history).when(publish(round_=1)).then(jiazheng_published())
+    given(*history).when(publish()).then_rejected(NotAllowedInState, current_state="READY")
+
+
+def test_a_reply_is_published_only_once_and_not_after_the_office_kept_it_private():
+    given(*REPLIED, jiazheng_published()).when(publish()).then_rejected(
+        NotAllowedInState, current_state="PUBLISHED"
+    )
+    given(*REPLIED, jiazheng_not_published()).when(publish()).then_rejected(
+        NotAllowedInState, current_state="NOT_PUBLISHED"
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "state_name"),
+    [
+        ((jiazheng_allocated(),), "AWAITING_CO_OPINIONS"),
+        ((jiazheng_allocated(co_units=()),), "READY"),
+    ],
+)
+def test_a_reply_not_yet_issued_cannot_be_published_or_kept_private(history, state_name):
+    given(*history).when(publish()).then_rejected(NotAllowedInState, current_state=state_name)
+    given(*history).when(keep_private()).then_rejected(NotAllowedInState, current_state=state_name)
+
+
+@pytest.mark.parametrize(
+    ("field", "command"),
+    [
+        ("form", publish("公告")),
+        ("text", publish("摘要", " ")),
+        ("text", publish(text="联系人：慕德刚\n联系电话：18904739929")),
+        ("round", publish(round_=3)),
+        ("lead_unit", publish(lead_unit="minzheng")),
+    ],
+    ids=["unknown form", "summary without text", "nothing left", "unknown round", "not a lead"],
+)
+def test_a_publication_names_a_known_form_round_and_lead_and_something_to_publish(field, command):
+    given(*REPLIED).when(command).then_rejected(InvalidField, field=field)
+
+
+def test_with_several_leads_the_office_names_whose_reply_it_publishes():
+    allocated = jiazheng_allocated(co_units=()).model_copy(update={"lead_units": ("shangwu", "renshe")})
+    given(allocated, jiazheng_replied()).when(publish(lead_unit="")).then_rejected(
+        InvalidField, field="lead_unit"
+    )
+
+
+def test_a_class_change_after_publication_keeps_the_publication():
+    state = decider.fold([*REPLIED, jiazheng_published()])
+    state = decider.fold(list(decider.decide(change(), state)), state)
+    replied = lead(state)
+    assert isinstance(replied, Replied) and replied.result_class == "B"
+    assert isinstance(replied.publication, Published)
+
+
+# DecideNotToPublish
+
+
+def test_the_office_keeps_a_reply_private_with_its_reason():
+    state = given(*REPLIED).when(keep_private()).then(jiazheng_not_published())
+    replied = lead(state)
+    assert isinstance(replied, Replied) and replied.publication == NotPublished(jiazheng_not_published())
+
+
+def test_a_reply_not_to_be_published_needs_a_reason():
+    given(*REPLIED).when(keep_private(" ")).then_rejected(InvalidField, field="reason")
+
+
+def test_the_decision_not_to_publish_is_taken_once():
+    given(*REPLIED, jiazheng_not_published()).when(keep_private()).then_rejected(
+        NotAllowedInState, current_state="NOT_PUBLISHED"
+    )
+    given(*REPLIED, jiazheng_published()).when(keep_private()).then_rejected(
+        NotAllowedInState, current_state="PUBLISHED"
+    )
+
+
+def test_the_reply_of_an_earlier_round_is_kept_private_for_that_round():
+    (event,) = decider.decide(keep_private(round_=1), decider.fold([*REPLIED, ROUND_2]))
+    assert isinstance(event, ReplyNotPublished) and event.round == 1

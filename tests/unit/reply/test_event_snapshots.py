@@ -17,7 +17,16 @@ from services.reply.domain.events import (
     registry,
 )
 from shared.events import Event
-from tests.unit.reply.seeds import JIAZHENG, NOW, YANGLAO, co_opinion, jiazheng_allocated, jiazheng_replied
+from tests.unit.reply.seeds import (
+    JIAZHENG,
+    NOW,
+    YANGLAO,
+    co_opinion,
+    jiazheng_allocated,
+    jiazheng_not_published,
+    jiazheng_published,
+    jiazheng_replied,
+)
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -60,6 +69,8 @@ EXAMPLES: list[Event] = [
         reason="家政服务员社保补贴政策尚未出台",
         changed_at=NOW,
     ),
+    jiazheng_published(),
+    jiazheng_not_published(),
 ]
 
 

@@ -3,11 +3,17 @@
 import contextlib
 from datetime import date
 
+from services.allocation.application.deadlines import open_deadlines
 from services.allocation.domain import events as a
+from services.feedback.domain import events as f
+from services.reply.domain import events as r
+from shared.events import Event
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sqlite import SqliteEventStore
 from tests.unit.scheduling.simulation import (
     CALENDAR,
+    PID,
+    POLICIES,
     RecordingNotifier,
     SimulatedClock,
     allocated_on,
@@ -21,11 +27,14 @@ from tests.unit.scheduling.simulation import (
 YEAR = days(date(2025, 1, 20), date(2025, 12, 31))
 
 
-async def simulate(store, notifier, twice: bool = False) -> list[tuple[date, str, str, str, object]]:
-    """Every day of the year: that day's events at 9:00, then the scheduler at 18:00 (twice if asked)."""
+async def simulate(
+    store, notifier, twice: bool = False, timeline=None
+) -> list[tuple[date, str, str, str, object]]:
+    """Every day of the year: that day's events at 9:00, then the scheduler at 18:00 (twice if asked).
+    `timeline` is the year's history, 第254号's own unless another is given."""
     clock = SimulatedClock(at(YEAR[0], 10))
     run = scheduler(store, notifier, clock)
-    timeline = history()
+    timeline = timeline or history()
     produced = []
     for day in YEAR:
         await record(store, timeline.get(day, []))
@@ -97,6 +106,83 @@ async def test_a_year_of_handling_reminds_and_escalates_every_deadline_kind_on_w
     assert len(notifier.sent) == len(expected)
     escalations = [n for n in notifier.sent if n.subject.startswith("督办")]
     assert len(escalations) == 4 and {n.to for n in escalations} == {"office@jincheng.example"}
+
+
+def published(day: date, round_: int = 1) -> r.ReplyPublished:
+    return r.ReplyPublished(
+        proposal_id=PID,
+        round=round_,
+        lead_unit="minzheng",
+        document_no="晋民函〔2025〕254号",
+        form="全文",
+        text="1. 持续增加社区养老服务设施供给，提供多层次多元化养老服务。",
+        published_at=at(day),
+    )
+
+
+def not_published(day: date, round_: int = 1) -> r.ReplyNotPublished:
+    return r.ReplyNotPublished(
+        proposal_id=PID, round=round_, lead_unit="minzheng", reason="涉及个人隐私", decided_at=at(day)
+    )
+
+
+def reply_recorded(day: date, round_: int = 1) -> f.ReplyRecorded:
+    return f.ReplyRecorded(
+        proposal_id=PID,
+        round=round_,
+        lead_unit="minzheng",
+        lead_units=("minzheng",),
+        result_class="B",
+        promise="",
+        issued_at=at(day),
+    )
+
+
+async def test_a_reply_published_in_time_gets_no_publication_reminder_and_the_next_round_still_does() -> None:
+    never = await simulate(InMemoryEventStore(), RecordingNotifier())
+    timeline = history()
+    timeline[date(2025, 7, 25)] = [("reply-proposal", published(date(2025, 7, 25)))]
+    produced = await simulate(InMemoryEventStore(), RecordingNotifier(), timeline=timeline)
+
+    round_1 = [e for e in never if e[3] == "publication" and e[0] < date(2025, 10, 20)]
+    assert len(round_1) == 4
+    assert sorted(produced, key=str) == sorted(set(never) - set(round_1), key=str)
+    assert [e[0] for e in produced if e[3] == "publication"] == [
+        date(2025, 11, 10),
+        date(2025, 11, 14),
+        date(2025, 11, 18),
+        date(2025, 11, 20),
+    ]
+
+
+def test_a_decision_not_to_publish_closes_the_publication_deadline() -> None:
+    events = [allocated_on(date(2025, 1, 22)), reply_recorded(date(2025, 7, 15))]
+    assert "publication" in kinds(events)
+    assert "publication" not in kinds([*events, not_published(date(2025, 7, 16))])
+
+
+def test_a_reply_published_before_feedback_records_it_opens_no_publication_deadline() -> None:
+    events = [
+        allocated_on(date(2025, 1, 22)),
+        published(date(2025, 7, 15)),
+        reply_recorded(date(2025, 7, 15)),
+    ]
+    assert "publication" not in kinds(events)
+
+
+def test_publishing_an_earlier_round_leaves_the_publication_of_the_later_round_open() -> None:
+    events = [
+        allocated_on(date(2025, 1, 22)),
+        reply_recorded(date(2025, 7, 15)),
+        reply_recorded(date(2025, 10, 20), round_=2),
+        published(date(2025, 10, 21), round_=1),
+    ]
+    (publication,) = [d for d in open_deadlines(events, POLICIES, CALENDAR) if d.kind == "publication"]
+    assert publication.round == 2 and publication.due == date(2025, 11, 17)
+
+
+def kinds(events: list[Event]) -> set[str]:
+    return {d.kind for d in open_deadlines(events, POLICIES, CALENDAR)}
 
 
 async def test_running_the_scheduler_twice_a_day_adds_nothing_and_sends_each_reminder_once() -> None:
