@@ -7,7 +7,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test test-fast lint format rebuild compose-check contracts demo token clean
+.PHONY: help install run test test-fast fuzz lint format rebuild compose-check contracts demo token clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test: install  ## run the whole test suite against the local PostgreSQL, Redis a
 
 test-fast: install  ## unit tests only, no servers
 	$(RUN) pytest -q tests/unit
+
+fuzz: install  ## long fuzz run: schemathesis on every API, hypothesis on the deciders (FUZZ_EXAMPLES=1000)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(RUN) pytest -q -p no:cacheprovider --timeout=0 tests/fuzz
 
 lint: install  ## ruff and strict mypy
 	$(RUN) ruff check .
