@@ -15,13 +15,10 @@ from schemathesis.core.result import Err
 from schemathesis.python import asgi
 
 from services.catalog import CATALOG
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.eventstore.memory import InMemoryEventStore
 from shared.identity import Identity, issue_token
 from shared.infrastructure import Infrastructure
 from shared.problems import PROBLEM
-from shared.readstore.memory import InMemoryReadStore
+from shared.testing.infrastructure import in_memory_infrastructure
 from tests.fuzz.budget import fuzz_settings
 
 SERVICES = ["intake", "allocation", "reply", "feedback", "views"]
@@ -60,7 +57,7 @@ class Target:
 
 
 def in_memory() -> Infrastructure:
-    return Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    return in_memory_infrastructure()
 
 
 @pytest.fixture(params=SERVICES)

@@ -26,12 +26,11 @@ from shared.bus.inbox import InMemoryInbox
 from shared.bus.inprocess import InProcessBus
 from shared.contracts import IntegrationEvent
 from shared.events import EventRegistry
-from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.sqlite import SqliteEventStore
 from shared.gateway import Gateway, Translate
-from shared.infrastructure import Infrastructure
 from shared.readstore.memory import InMemoryReadStore
 from shared.settings import DEVELOPMENT_SECRET
+from shared.testing.infrastructure import in_memory_infrastructure
 from shared.testing.waiting import eventually
 from tests.processes import free_port_block, running, wait_healthy
 
@@ -120,7 +119,7 @@ def test_every_reference_of_the_asyncapi_document_resolves_within_it() -> None:
 @pytest.mark.parametrize("name", COMMAND_SERVICES)
 def test_each_service_serves_the_asyncapi_document_and_the_schema_of_each_event(name: str) -> None:
     entry = CATALOG[name]
-    infra = Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    infra = in_memory_infrastructure()
     with TestClient(entry.create(entry.settings(), infra)) as client:
         document = client.get("/asyncapi.json")
         schema = client.get("/schemas/reply.reply-issued.v1")

@@ -4,11 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.catalog import CATALOG
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.eventstore.memory import InMemoryEventStore
-from shared.infrastructure import Infrastructure
-from shared.readstore.memory import InMemoryReadStore
+from shared.testing.infrastructure import in_memory_infrastructure
 
 COMMAND_SERVICES = ["intake", "allocation", "reply", "feedback"]
 
@@ -16,7 +12,7 @@ COMMAND_SERVICES = ["intake", "allocation", "reply", "feedback"]
 @pytest.mark.parametrize("name", COMMAND_SERVICES)
 def test_every_command_documents_its_error_responses(name: str) -> None:
     entry = CATALOG[name]
-    infra = Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    infra = in_memory_infrastructure()
     with TestClient(entry.create(entry.settings(), infra)) as client:
         spec = client.get("/openapi.json").json()
     commands = {

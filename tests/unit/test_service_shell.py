@@ -7,17 +7,10 @@ from fastapi.testclient import TestClient
 
 from services.catalog import CATALOG
 from shared.bus import Message
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.eventstore.memory import InMemoryEventStore
-from shared.infrastructure import Infrastructure
 from shared.readstore.memory import InMemoryReadStore
+from shared.testing.infrastructure import in_memory_infrastructure
 
 QUEUE = "proposals.events.allocation"
-
-
-def embedded() -> Infrastructure:
-    return Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
 
 
 class UnreachableReadStore(InMemoryReadStore):
@@ -28,7 +21,7 @@ class UnreachableReadStore(InMemoryReadStore):
 @pytest.mark.parametrize("name", list(CATALOG))
 def test_each_service_is_healthy_and_ready_on_the_embedded_adapters(name: str) -> None:
     entry = CATALOG[name]
-    with TestClient(entry.create(entry.settings(), embedded())) as client:
+    with TestClient(entry.create(entry.settings(), in_memory_infrastructure())) as client:
         assert client.get("/health").json() == {"status": "ok", "service": name}
         ready = client.get("/ready")
         assert ready.status_code == 200
@@ -40,7 +33,7 @@ def test_each_service_is_healthy_and_ready_on_the_embedded_adapters(name: str) -
 @pytest.mark.parametrize("name", list(CATALOG))
 def test_readiness_names_the_dependency_that_is_down(name: str) -> None:
     entry = CATALOG[name]
-    infra = embedded()
+    infra = in_memory_infrastructure()
     infra.views = UnreachableReadStore()
     with TestClient(entry.create(entry.settings(), infra)) as client:
         ready = client.get("/ready")
@@ -52,7 +45,7 @@ def test_readiness_names_the_dependency_that_is_down(name: str) -> None:
 
 def test_readiness_counts_the_messages_kept_in_the_dead_letter_queue() -> None:
     entry = CATALOG["allocation"]
-    infra = embedded()
+    infra = in_memory_infrastructure()
     malformed = Message(id="not-a-cloudevent", routing_key="intake.proposal-registered.v1", body=b"{")
     with TestClient(entry.create(entry.settings(), infra)) as client:
         assert client.portal is not None

@@ -10,13 +10,10 @@ from fastapi.testclient import TestClient
 from services.allocation.bootstrap import create
 from services.allocation.config import AllocationSettings
 from services.intake.contracts import ItemV1, ProposalEndedAtIntakeV1, ProposalRegisteredV1, ProposerV1
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
 from shared.cloudevents import CloudEvent
-from shared.eventstore.memory import InMemoryEventStore
 from shared.identity import Identity, Role, issue_token
 from shared.infrastructure import Infrastructure
-from shared.readstore.memory import InMemoryReadStore
+from shared.testing.infrastructure import in_memory_infrastructure
 
 PROPOSAL = "wuhai-2025-60"
 SETTINGS = AllocationSettings()
@@ -54,7 +51,7 @@ JIAOYU = token("unit_staff", "jiaoyu")
 
 @pytest.fixture
 def infra() -> Infrastructure:
-    return Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    return in_memory_infrastructure()
 
 
 @pytest.fixture

@@ -17,14 +17,10 @@ from services.feedback.config import FeedbackSettings
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from services.reply.contracts import AnswerV1, ReplyIssuedV1
 from shared.bus import Malformed
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
 from shared.cloudevents import CloudEvent
 from shared.contracts import IntegrationEvent
-from shared.eventstore.memory import InMemoryEventStore
 from shared.identity import Identity, issue_token
-from shared.infrastructure import Infrastructure
-from shared.readstore.memory import InMemoryReadStore
+from shared.testing.infrastructure import in_memory_infrastructure
 from tests.unit.feedback.data import HOUSEKEEPING, SECRET
 
 OFFICE = Identity("office-wuhai", "office", "市政协提案委")
@@ -86,7 +82,7 @@ def reply_issued(result_class: str = "A", promise: str = "") -> CloudEvent:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    infra = Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    infra = in_memory_infrastructure()
     settings = FeedbackSettings(token_secret=SECRET)
     with TestClient(create(settings, infra)) as test_client:
         yield test_client

@@ -10,12 +10,8 @@ from fastapi.testclient import TestClient
 from services.reply.application import inbound
 from services.reply.bootstrap import create
 from services.reply.config import ReplySettings
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.eventstore.memory import InMemoryEventStore
 from shared.identity import Identity, Role, issue_token
-from shared.infrastructure import Infrastructure
-from shared.readstore.memory import InMemoryReadStore
+from shared.testing.infrastructure import in_memory_infrastructure
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated
 from tests.unit.reply.seeds import JIAZHENG
 
@@ -49,7 +45,7 @@ MEMBER = auth("proposer", subject="liujianfeng")
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    infra = Infrastructure(InMemoryEventStore(), InProcessBus(), InMemoryReadStore(), InMemoryInbox())
+    infra = in_memory_infrastructure()
     with TestClient(create(SETTINGS, infra)) as client:
         yield client
 
