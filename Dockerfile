@@ -14,6 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON=/usr/local/bin/python3.11 \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 
+# CJK fonts from Debian for the official documents (reply letters, forms) the services render.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --no-cache-dir "uv==${UV_VERSION}" \
     && groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app

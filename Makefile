@@ -7,7 +7,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test test-fast fuzz lint format rebuild compose-check contracts demo token clean
+.PHONY: help install run test test-fast fuzz bench chaos lint format rebuild compose-check contracts demo token clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ test-fast: install  ## unit tests only, no servers
 
 fuzz: install  ## long fuzz run: schemathesis on every API, hypothesis on the deciders (FUZZ_EXAMPLES=1000)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(RUN) pytest -q -p no:cacheprovider --timeout=0 tests/fuzz
+
+bench: install  ## a simulated session on the real stack, raw limits beside it (PROPOSALS=10000); bench/results/latest.json
+	$(RUN) python -m bench --proposals $${PROPOSALS:-10000}
+
+chaos: install  ## fault injection during a simulated session, checked against the event store (QUICK=1: reduced run)
+	$(RUN) python -m chaos $(if $(QUICK),--quick)
 
 lint: install  ## ruff and strict mypy
 	$(RUN) ruff check .

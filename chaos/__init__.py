@@ -1,0 +1,1 @@
+"""Fault injection during a simulated session, checked against an oracle computed from the event store."""
