@@ -6,7 +6,11 @@ whichever service starts first. RabbitMQ definitions for deployment are written 
 
 CONSUMES: dict[str, list[str]] = {
     "allocation": ["intake.proposal-registered.v1", "intake.proposal-ended.v1"],
-    "reply": ["allocation.proposal-allocated.v1", "feedback.rehandling-requested.v1"],
+    "reply": [
+        "intake.proposal-registered.v1",
+        "allocation.proposal-allocated.v1",
+        "feedback.rehandling-requested.v1",
+    ],
     "feedback": ["intake.proposal-registered.v1", "reply.reply-issued.v1"],
 }
 

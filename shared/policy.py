@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError,
 Kind = Literal["proposal", "suggestion"]
 KINDS: tuple[Kind, ...] = ("proposal", "suggestion")
 DEFAULT_FILE = "default.toml"
-_TOP_LEVEL_KEYS = {"name", *KINDS}
+_TOP_LEVEL_KEYS = {"name", "documents", *KINDS}
+"""`documents` (organ names, 文号 prefixes, form notes) is read by shared/documents/settings.py."""
 
 
 class PolicyError(ValueError):

@@ -12,7 +12,7 @@ from services.allocation.config import AllocationSettings
 from services.allocation.contracts import to_integration
 from services.allocation.domain.decider import Policies, make_decider
 from services.allocation.domain.events import registry
-from services.allocation.entrypoints import api
+from services.allocation.entrypoints import api, imports
 from services.registry import all_events
 from services.wiring import standard_parts
 from shared.calendar import WorkingCalendar
@@ -45,7 +45,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         infra,
         registry=registry,
         translate=to_integration,
-        routers=[api.router],
+        routers=[imports.router, api.router],
         handlers={
             "intake.proposal-registered.v1": service.on_proposal_registered,
             "intake.proposal-ended.v1": service.on_proposal_ended,

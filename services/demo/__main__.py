@@ -1,4 +1,5 @@
-"""`make demo`: two proposals from the seeds through the whole lifecycle, over HTTP.
+"""`make demo`: two proposals from the seeds through the whole lifecycle, over HTTP, and their
+official documents (答复函, 征询意见表, 面商记录表) written under `demo-output/`.
 
 It uses the platform already running on 127.0.0.1:8001–8004 (`make run`), or starts the embedded
 platform for the demo when nothing answers there, and stops it afterwards.
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 import httpx
 
 from services.demo.client import Platform
+from services.demo.documents import OUTPUT
 from services.demo.stories import story_jincheng_254, story_wuhai_60
 from shared.settings import ServiceSettings
 
@@ -63,12 +65,12 @@ def main() -> None:
         platform = Platform(URLS, ServiceSettings().token_secret.get_secret_value())
         try:
             print("\n== 乌海 市政协十届四次会议 第60号 关于推动家政服务业发展的提案")
-            story_wuhai_60(platform)
+            story_wuhai_60(platform, output=OUTPUT)
             print("\n== 晋城 市政协八届四次会议 第254号 关于加强社区养老服务体系建设的建议")
-            story_jincheng_254(platform)
+            story_jincheng_254(platform, output=OUTPUT)
         finally:
             platform.close()
-    print("\nboth proposals went through the whole lifecycle")
+    print(f"\nboth proposals went through the whole lifecycle; their documents are under {OUTPUT}/")
 
 
 if __name__ == "__main__":

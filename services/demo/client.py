@@ -72,6 +72,13 @@ class Actor:
         result: Json = response.json()
         return result
 
+    def download(self, service: str, path: str) -> bytes:
+        """The bytes of a document (a PDF or DOCX) the service renders."""
+        response = self.platform.http.get(self.platform.urls[service] + path, headers=self._headers(None))
+        if response.status_code >= 300:
+            raise CommandFailed(response)
+        return response.content
+
     def wait_for(self, service: str, path: str, ready: Callable[[Json], bool], timeout: float = 30) -> Json:
         """GET until `ready` holds: the other services learn through events, a moment later."""
         deadline = time.monotonic() + timeout

@@ -6,7 +6,9 @@ member is first 不满意, the bureau answers again, and the member is 满意.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 
+from services.demo import documents
 from services.demo.client import Json, Platform
 
 Report = Callable[[str], None]
@@ -16,7 +18,8 @@ def _state(answer: Json) -> str:
     return str(answer.get("state"))
 
 
-def story_wuhai_60(platform: Platform, report: Report = print) -> str:
+def story_wuhai_60(platform: Platform, report: Report = print, output: Path | None = None) -> str:
+    """The story of 乌海 第60号; with `output`, its documents are written there too."""
     office = platform.as_office()
     member = platform.as_member("wuhai-liujianfeng", "刘建峰")
     shangwu = platform.as_unit("shangwu", "市商务局办公室")
@@ -125,6 +128,10 @@ def story_wuhai_60(platform: Platform, report: Report = print) -> str:
         "feedback", f"/feedback/{proposal}", lambda f: f["state"] in {"CLOSED", "TRACKING"}
     )
     report(f"乌海 第60号  feedback    满意 → {_state(closed)}")
+    if output is not None:
+        story = documents.StoryDocuments("wuhai-60", proposal, "shangwu", "wuhai-liujianfeng", 1, False)
+        for path in documents.write(office, shangwu, story, output):
+            report(f"乌海 第60号  document    {path}")
     return _state(closed)
 
 
@@ -145,8 +152,12 @@ JINCHENG_ANSWERS = [
 
 
 def story_jincheng_254(
-    platform: Platform, report: Report = print, co_units: tuple[str, ...] = ("renshe",)
+    platform: Platform,
+    report: Report = print,
+    co_units: tuple[str, ...] = ("renshe",),
+    output: Path | None = None,
 ) -> str:
+    """The story of 晋城 第254号; with `output`, its documents are written there too."""
     office = platform.as_office()
     member = platform.as_member("jincheng-rujuxia", "茹菊霞")
     minzheng = platform.as_unit("minzheng", "孙雪斌")
@@ -283,4 +294,8 @@ def story_jincheng_254(
         "feedback", f"/feedback/{proposal}", lambda f: f["state"] in {"CLOSED", "TRACKING"}
     )
     report(f"晋城 第254号 feedback    round 2 比较满意 (= 基本满意) → {_state(closed)}")
+    if output is not None:
+        story = documents.StoryDocuments("jincheng-254", proposal, "minzheng", "jincheng-rujuxia", 2, True)
+        for path in documents.write(office, minzheng, story, output):
+            report(f"晋城 第254号 document    {path}")
     return _state(closed)

@@ -16,6 +16,7 @@ from services.registry import all_events
 from services.wiring import standard_parts
 from shared.calendar import WorkingCalendar
 from shared.decider import CommandHandler
+from shared.documents.settings import load_all
 from shared.infrastructure import Infrastructure
 from shared.notify import LogNotifier, Notifier, SmtpNotifier
 from shared.policy import DEFAULT_FILE, KINDS, load_policy
@@ -45,6 +46,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         policies,
         UnitRegistry.load(DEPLOY / "units.toml"),
         settings.token_secret.get_secret_value(),
+        load_all(DEPLOY / "policy"),
     )
     parts = standard_parts(
         settings,

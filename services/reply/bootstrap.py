@@ -11,10 +11,12 @@ from services.reply.contracts import to_integration
 from services.reply.domain.events import registry
 from services.reply.entrypoints import api
 from services.wiring import standard_parts
+from shared.documents.settings import load_all
 from shared.infrastructure import Infrastructure
 from shared.policy import DEFAULT_FILE, KINDS, load_policy
 from shared.service import Parts, create_app
 from shared.settings import ServiceSettings
+from shared.units import UnitRegistry
 
 TITLE = "Reply: co-unit opinions, consultations (面商), replies"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -27,7 +29,9 @@ def load_policies(directory: Path) -> Policies:
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    service = ReplyService(infra.events, load_policies(DEPLOY / "policy"))
+    policies = DEPLOY / "policy"
+    units = UnitRegistry.load(DEPLOY / "units.toml")
+    service = ReplyService(infra.events, load_policies(policies), load_all(policies), units)
     return standard_parts(
         settings,
         infra,

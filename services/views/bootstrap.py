@@ -6,7 +6,7 @@ from services.contracts_doc import platform_contract
 from services.registry import all_events
 from services.views import pages
 from services.views.config import ViewsSettings
-from services.views.entrypoints import api
+from services.views.entrypoints import api, exports
 from services.views.projections import DEPLOY, load_units, projections
 from services.views.read_models import ProposalsProjection
 from shared import asyncapi
@@ -25,7 +25,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     calendar = WorkingCalendar.load(DEPLOY / "calendar")
     runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections(units)]
     return Parts(
-        routers=[api.router, pages.router, asyncapi.router(platform_contract())],
+        routers=[api.router, exports.router, pages.router, asyncapi.router(platform_contract())],
         workers=[Worker(f"projection:{r.projection.name}", r.run) for r in runners],
         context={
             "runners": runners,

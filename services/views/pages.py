@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.views import queries
+from services.views.exports import Format, export, overview_tables, proposal_tables, unit_tables
 from services.views.read_models import index_key, proposal_key
 from shared.calendar import WorkingCalendar
 from shared.deadlines import local_date
@@ -478,6 +479,57 @@ async def proposal_page(request: Request, proposal_id: str) -> Response:
     if view is None:
         return not_found(request, "没有这件提案，或您无权查看")
     return page(request, "proposal.html", p=view)
+
+
+# --- downloads of the pages' views (the query API has the same with a bearer token and as_of) --------
+
+
+@router.get("/export")
+async def overview_download(request: Request, format: Format = "xlsx") -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    if not who[0].is_office:
+        return page(
+            request, "message.html", 403, title="无权查看", message="只有提案委（办公室）可以导出总览"
+        )
+    view = await queries.office_overview(
+        request.app.state.infra.views, today(request), working_calendar(request)
+    )
+    return export(overview_tables(view, unit_name), format, None, f"办理情况总览-{today(request)}")
+
+
+@router.get("/units/{unit}/export")
+async def workbench_download(request: Request, unit: str, format: Format = "xlsx") -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    try:
+        unit_id = UNITS.resolve(unit).id
+    except UnknownUnit:
+        return not_found(request, f"没有名为“{unit}”的单位")
+    if not (who[0].is_office or who[0].acts_for(unit_id)):
+        return page(request, "message.html", 403, title="无权查看", message="只能导出本单位的办理事项")
+    store = request.app.state.infra.views
+    view = await queries.unit_view(store, unit_id, today(request), working_calendar(request))
+    return export(
+        unit_tables(view, unit_name), format, None, f"{unit_name(unit_id)}-办理事项-{today(request)}"
+    )
+
+
+@router.get("/proposals/{proposal_id}/export")
+async def proposal_download(request: Request, proposal_id: str, format: Format = "xlsx") -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    identity = who[0]
+    store = request.app.state.infra.views
+    hidden = not identity.is_office and identity.unit not in await queries.units_sharing(store, proposal_id)
+    view = None if hidden else await queries.proposal_view(store, proposal_id)
+    if view is None:
+        return not_found(request, "没有这件提案，或您无权查看")
+    tables = proposal_tables(view, unit_name)
+    return export(tables, format, None, f"第{view['number'] or proposal_id}号-{today(request)}")
 
 
 # --- the member's feedback form (the link is the credential) ----------------------------------------

@@ -117,10 +117,11 @@ def content_type(response: Any) -> str:
 
 
 def json_or_text(response: Any) -> Any:
+    """The JSON body, else the text; a binary answer (a spreadsheet, a PDF) read leniently."""
     try:
         return response.json()
     except ValueError:
-        return response.text
+        return response.content.decode("utf-8", errors="replace")
 
 
 def test_no_operation_answers_a_server_error_or_an_error_that_is_not_problem_json(target: Target) -> None:

@@ -74,13 +74,14 @@ class DecideAdjustment:
 
 @dataclass(frozen=True)
 class Task:
-    """内部交办 of one item: 责任科室, 责任领导, 责任人 and the internal deadline."""
+    """内部交办 of one item: 责任科室, 责任领导, 责任人, the internal deadline and the 办理措施."""
 
     item: int
     section: str
     leader: str
     person: str
     deadline: date
+    measure: str = ""
 
 
 @dataclass(frozen=True)

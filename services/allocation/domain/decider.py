@@ -172,6 +172,7 @@ def expand(command: Allocate, case: Case) -> tuple[Route, ...]:
         raise InvalidField("routing", "give either one lead for every item or a routing item by item")
     if command.lead in command.co_units:
         raise InvalidField("co_units", f"{command.lead} is the lead unit, not a co-unit")
+    check_named_once(command.co_units, "co_units")
     return tuple(Route(item, command.lead, command.co_units) for item in case.items)
 
 
@@ -188,10 +189,18 @@ def check_routing(routing: Sequence[Route], case: Case) -> None:
             raise InvalidField(
                 f"routing[{i}].co_units", f"{route.lead} is the lead of item {route.item}, not a co-unit"
             )
+        check_named_once(route.co_units, f"routing[{i}].co_units")
         seen.add(route.item)
     missing = [item for item in case.items if item not in seen]
     if missing:
         raise InvalidField("routing", f"item {missing[0]} has no lead unit")
+
+
+def check_named_once(co_units: Sequence[str], field: str) -> None:
+    """A co-unit named twice (also under two names of one unit) would hold its items twice."""
+    twice = next((unit for i, unit in enumerate(co_units) if unit in co_units[:i]), None)
+    if twice is not None:
+        raise InvalidField(field, f"{twice} is named twice")
 
 
 def check_mode(mode: Mode, routing: Sequence[Route]) -> None:
@@ -344,7 +353,12 @@ def allocate_internally(command: AllocateInternally, state: State) -> list[Event
             unit=command.unit,
             tasks=[
                 e.InternalTask(
-                    item=t.item, section=t.section, leader=t.leader, person=t.person, deadline=t.deadline
+                    item=t.item,
+                    section=t.section,
+                    leader=t.leader,
+                    person=t.person,
+                    deadline=t.deadline,
+                    measure=t.measure,
                 )
                 for t in command.tasks
             ],
@@ -465,7 +479,9 @@ def evolve_allocated(state: Allocated, event: Event) -> Allocated:
         case e.ProposalReallocated():
             return reallocated(state, event)
         case e.InternallyAllocated():
-            tasks = tuple(Task(t.item, t.section, t.leader, t.person, t.deadline) for t in event.tasks)
+            tasks = tuple(
+                Task(t.item, t.section, t.leader, t.person, t.deadline, t.measure) for t in event.tasks
+            )
             return moved(state, event.unit, lambda a: InProgress(*core(a), tasks=tasks))
         case e.ExtensionRequested():
             return replace(state, extension=PendingExtension(event.unit, event.reply_due, event.reason))
@@ -486,6 +502,8 @@ def core(a: Assignment) -> tuple[str, Role, tuple[int, ...], date]:
 
 
 def reallocated(state: Allocated, event: e.ProposalReallocated) -> Allocated:
+    """The replaced unit's part goes to the replacement; an extension it asked for lapses with it,
+    since nobody could decide it any more and the new lead could never ask for one."""
     routing = routing_in(event.routing)
     kept = tuple(a for a in state.assignments if a.unit != event.replaced_unit)
     new = [
@@ -493,4 +511,9 @@ def reallocated(state: Allocated, event: e.ProposalReallocated) -> Allocated:
         for unit, role, items in parts(routing)
         if unit == event.replacement
     ]
-    return replace(state, routing=routing, assignments=(*kept, *new), revision=event.revision)
+    extension = state.extension
+    if extension is not None and extension.unit == event.replaced_unit:
+        extension = None
+    return replace(
+        state, routing=routing, assignments=(*kept, *new), revision=event.revision, extension=extension
+    )

@@ -23,7 +23,7 @@ class Routing(BaseModel):
 
 
 class InternalTask(BaseModel):
-    """内部交办 of one item: 责任科室, 责任领导, 责任人, 完成时限."""
+    """内部交办 of one item: 责任科室, 责任领导, 责任人, 完成时限, and the 办理措施 when given."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     item: int
@@ -31,6 +31,7 @@ class InternalTask(BaseModel):
     leader: str
     person: str
     deadline: date
+    measure: str = ""
 
 
 @registry.register("allocation.case-opened.v1")

@@ -67,6 +67,7 @@ class TaskBody(BaseModel):
     leader: str = Field(min_length=1, description="责任领导")
     person: str = Field(min_length=1, description="责任人")
     deadline: date
+    measure: str = Field(default="", description="办理措施")
 
 
 class InternalAllocationBody(BaseModel):
@@ -193,7 +194,7 @@ async def allocate_internally(
 ) -> dict[str, Any]:
     """内部交办 (the unit itself): each item to a 责任科室, 责任领导 and 责任人 with a deadline."""
     unit_id = acting_unit(request, caller, unit)
-    tasks = tuple(Task(t.item, t.section, t.leader, t.person, t.deadline) for t in body.tasks)
+    tasks = tuple(Task(t.item, t.section, t.leader, t.person, t.deadline, t.measure) for t in body.tasks)
     return await run(request, caller, proposal_id, AllocateInternally(unit_id, tasks, at=now(request)))
 
 

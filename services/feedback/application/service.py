@@ -1,6 +1,7 @@
 """The command service of feedback: streams per proposal, inbound messages as local commands."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from services.reply.contracts import ReplyIssuedV1
 from shared.bus import Malformed
 from shared.cloudevents import CloudEvent
 from shared.decider import CommandHandler, CommandMeta, InvalidField, NotFound, Outcome
+from shared.documents.settings import Documents
 from shared.policy import Policy
 from shared.readstore import ReadStore
 from shared.units import UnitRegistry
@@ -33,6 +35,8 @@ class FeedbackService:
     policies: Policies
     units: UnitRegistry
     token_secret: str
+    documents: Mapping[str, Documents] = field(default_factory=dict)
+    """The `[documents]` settings of each jurisdiction: what the paper form prints."""
 
     async def handle(self, command: Command, meta: CommandMeta) -> Outcome[State]:
         return await self.handler.handle(stream(command.proposal_id), command, meta)
@@ -54,7 +58,7 @@ class FeedbackService:
 
     async def on_proposal_registered(self, event: CloudEvent) -> None:
         message = parse(ProposalRegisteredV1, event)
-        proposers = tuple(Proposer(p.id, p.name) for p in message.proposers)
+        proposers = tuple(Proposer(p.id, p.name, p.phone) for p in message.proposers)
         command = RecordProposal(
             proposal_id=message.proposal_id,
             number=message.number,

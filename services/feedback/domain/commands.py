@@ -14,6 +14,8 @@ Channel = Literal["online", "paper"]
 class Proposer:
     id: str
     name: str
+    phone: str = ""
+    """Printed on the paper 征询意见表."""
 
 
 @dataclass(frozen=True)

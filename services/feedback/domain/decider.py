@@ -157,7 +157,7 @@ def record_proposal(command: RecordProposal, policies: Policies) -> list[Event]:
         raise InvalidField("title", "must not be empty")
     if not command.proposers:
         raise InvalidField("proposers", "at least one proposer")
-    proposers = tuple(ProposerRecord(id=p.id, name=p.name) for p in command.proposers)
+    proposers = tuple(ProposerRecord(id=p.id, name=p.name, phone=p.phone) for p in command.proposers)
     return [
         ProposalRecorded(
             proposal_id=command.proposal_id,
@@ -300,7 +300,7 @@ def evolve(state: State, event: Event) -> State:
 
 
 def proposal_from(event: ProposalRecorded) -> Proposal:
-    proposers = tuple(Proposer(p.id, p.name) for p in event.proposers)
+    proposers = tuple(Proposer(p.id, p.name, p.phone) for p in event.proposers)
     return Proposal(event.proposal_id, event.number, event.title, event.jurisdiction, event.kind, proposers)
 
 

@@ -16,6 +16,8 @@ class ProposerRecord(BaseModel):
 
     id: str
     name: str
+    phone: str = ""
+    """Printed on the paper 征询意见表; empty in events stored before it was kept."""
 
 
 @registry.register("feedback.proposal-recorded.v1")

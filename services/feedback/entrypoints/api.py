@@ -1,14 +1,24 @@
 """HTTP: the feedback form by its link (no login), paper answers by the office, the state by proposal."""
 
 from datetime import date
+from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from services.feedback.application import documents
 from services.feedback.application.service import FeedbackService
 from services.feedback.domain.commands import AnswerFeedback, Channel
-from services.feedback.domain.decider import AwaitingFeedback, NotRecorded, State
+from services.feedback.domain.decider import (
+    AwaitingFeedback,
+    AwaitingReply,
+    NotRecorded,
+    Recorded,
+    Rehandling,
+    State,
+)
 from shared.decider import Forbidden, InvalidField
+from shared.documents import render_docx, render_pdf
 from shared.http import command_meta, context, now
 from shared.identity import Caller, Identity
 from shared.problems import COMMAND_RESPONSES
@@ -195,3 +205,70 @@ async def accept(
 
 def round_of(state: State) -> int | None:
     return None if isinstance(state, NotRecorded) else state.round
+
+
+PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}}, **COMMAND_RESPONSES}
+DOCX_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {DOCX: {}}}, **COMMAND_RESPONSES}
+
+
+@router.get("/feedback/forms/{token}/form.pdf", responses=PDF_RESPONSES, response_class=Response)
+async def print_own_form(token: str, request: Request) -> Response:
+    """The member's 征询意见表 behind their link, prefilled, to print, sign and send back on paper."""
+    service = service_of(request)
+    link = await service.link(token)
+    state = await service.state(link.proposal_id)
+    return _form(service, state, link.proposer_id, link.round, "pdf")
+
+
+@router.get(
+    "/feedback/{proposal_id}/forms/{proposer_id}.pdf", responses=PDF_RESPONSES, response_class=Response
+)
+async def print_form(
+    proposal_id: str, proposer_id: str, request: Request, caller: Caller, round: int | None = None
+) -> Response:
+    """A proposer's 征询意见表 for the office and the units that replied (the current round unless
+    `round` is given); the office enters the signed paper through POST …/paper-answers."""
+    return await _form_for(request, caller, proposal_id, proposer_id, round, "pdf")
+
+
+@router.get(
+    "/feedback/{proposal_id}/forms/{proposer_id}.docx", responses=DOCX_RESPONSES, response_class=Response
+)
+async def form_docx(
+    proposal_id: str, proposer_id: str, request: Request, caller: Caller, round: int | None = None
+) -> Response:
+    """The same 征询意见表 as DOCX, for an office that edits before printing."""
+    return await _form_for(request, caller, proposal_id, proposer_id, round, "docx")
+
+
+async def _form_for(
+    request: Request, caller: Identity, proposal_id: str, proposer_id: str, round_: int | None, kind: str
+) -> Response:
+    service = service_of(request)
+    state = await service.state(proposal_id)
+    if not (caller.is_office or caller.subject == proposer_id or _replied_by(caller, state)):
+        raise Forbidden("only the office, the units that replied and the proposer print this form")
+    return _form(service, state, proposer_id, state.round if round_ is None else round_, kind)
+
+
+def _form(service: FeedbackService, state: Recorded, proposer_id: str, round_: int, kind: str) -> Response:
+    proposal = state.proposal
+    policy = service.policy(proposal.jurisdiction, proposal.kind)
+    document = documents.form(
+        state, proposer_id, round_, policy, service.documents.get(proposal.jurisdiction)
+    )
+    name = f"{proposal.id}-{round_}-{proposer_id}-feedback-form.{kind}"
+    content, media_type = (render_pdf(document), PDF) if kind == "pdf" else (render_docx(document), DOCX)
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _replied_by(caller: Identity, state: Recorded) -> bool:
+    """The caller acts for a unit that replied to the proposal in the round the state knows."""
+    if caller.unit is None or not caller.acts_for(caller.unit):
+        return False
+    if isinstance(state, AwaitingReply | AwaitingFeedback | Rehandling):
+        return any(caller.unit in reply.lead_units for reply in state.replies)
+    return False

@@ -6,8 +6,9 @@ from pydantic import BaseModel, ValidationError
 
 from services.allocation.contracts import ProposalAllocatedV1
 from services.feedback.contracts import RehandlingRequestedV1
+from services.intake.contracts import ProposalRegisteredV1
 from services.reply.application.service import ReplyService
-from services.reply.domain.commands import ItemRouting, OpenRound, TakeAllocation
+from services.reply.domain.commands import ItemRouting, OpenRound, Proposer, TakeAllocation, TakeRegistration
 from shared.bus import Malformed
 from shared.cloudevents import CloudEvent
 from shared.decider import CommandMeta
@@ -28,7 +29,28 @@ def handlers(service: ReplyService) -> dict[str, EventHandler]:
     async def on_rehandling(event: CloudEvent) -> None:
         await service.handle(open_round(_parse(RehandlingRequestedV1, event), event), _meta(event))
 
-    return {ProposalAllocatedV1.type_name: on_allocated, RehandlingRequestedV1.type_name: on_rehandling}
+    async def on_registered(event: CloudEvent) -> None:
+        await service.handle(take_registration(_parse(ProposalRegisteredV1, event)), _meta(event))
+
+    return {
+        ProposalRegisteredV1.type_name: on_registered,
+        ProposalAllocatedV1.type_name: on_allocated,
+        RehandlingRequestedV1.type_name: on_rehandling,
+    }
+
+
+def take_registration(e: ProposalRegisteredV1) -> TakeRegistration:
+    return TakeRegistration(
+        proposal_id=e.proposal_id,
+        jurisdiction=e.jurisdiction,
+        kind=e.kind,
+        session=e.session,
+        number=e.number,
+        title=e.title,
+        items=tuple((i.number, i.text) for i in e.items),
+        proposers=tuple(Proposer(p.id, p.name, p.unit, p.phone, p.role) for p in e.proposers),
+        at=e.registered_at,
+    )
 
 
 def take_allocation(e: ProposalAllocatedV1, result_classes: tuple[str, ...]) -> TakeAllocation:

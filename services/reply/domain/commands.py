@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from shared.contracts import Kind
+
+Channel = Literal["online", "paper"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,30 @@ class ItemRouting:
 class Answer:
     item: int
     text: str
+
+
+@dataclass(frozen=True)
+class Proposer:
+    id: str
+    name: str
+    unit: str = ""
+    phone: str = ""
+    role: Literal["领衔", "联名"] = "领衔"
+
+
+@dataclass(frozen=True)
+class TakeRegistration:
+    """立案 as intake announced it: what the documents print of the proposal and its proposers."""
+
+    proposal_id: str
+    jurisdiction: str
+    kind: Kind
+    session: str
+    number: str
+    title: str
+    items: tuple[tuple[int, str], ...]
+    proposers: tuple[Proposer, ...]
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -74,6 +101,8 @@ class RecordConsultation:
     member_opinion: str
     contact_phone: str
     at: datetime
+    channel: Channel = "online"
+    """paper: entered by the unit from the 面商记录表 the member signed."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +164,8 @@ class DecideNotToPublish:
 
 
 Command = (
-    TakeAllocation
+    TakeRegistration
+    | TakeAllocation
     | OpenRound
     | SubmitCoOpinion
     | RecordConsultation

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from services.reply.domain.commands import (
     ChangeResultClass,
@@ -14,6 +15,7 @@ from services.reply.domain.commands import (
     RecordConsultation,
     SubmitCoOpinion,
     TakeAllocation,
+    TakeRegistration,
 )
 from services.reply.domain.events import (
     AllocationTaken,
@@ -21,6 +23,10 @@ from services.reply.domain.events import (
     ConsultationRecorded,
     CoOpinionsOverridden,
     CoOpinionSubmitted,
+    LetterDigest,
+    ProposalItem,
+    Proposer,
+    RegistrationTaken,
     ReplyIssued,
     ReplyNotPublished,
     ReplyPublished,
@@ -53,7 +59,14 @@ class CoOpinionsMissing(NotAllowedInState):
         self.extra["missing_co_units"] = list(missing)
 
 
-def decide(command: Command, state: State) -> Sequence[Event]:
+Stamp = Callable[[Allocated, ReplyIssued], LetterDigest]
+"""Renders the 答复函 of a reply about to be issued and returns its digest, or raises InvalidField
+naming what the letter lacks; the decider records the digest in the reply event."""
+
+
+def decide(command: Command, state: State, stamp: Stamp | None = None) -> Sequence[Event]:
+    if isinstance(command, TakeRegistration):
+        return take_registration(command, state)
     if isinstance(command, TakeAllocation):
         return take_allocation(command, state)
     if isinstance(state, NotAllocated):
@@ -68,13 +81,33 @@ def decide(command: Command, state: State) -> Sequence[Event]:
         case OverrideCoOpinions():
             return override_co_opinions(command, state)
         case IssueReply():
-            return issue_reply(command, state)
+            return issue_reply(command, state, stamp)
         case ChangeResultClass():
             return change_result_class(command, state)
         case PublishReply():
             return publish_reply(command, state)
         case DecideNotToPublish():
             return decide_not_to_publish(command, state)
+
+
+def take_registration(c: TakeRegistration, state: State) -> Sequence[Event]:
+    if state.registration is not None:
+        return []
+    return [
+        RegistrationTaken(
+            proposal_id=c.proposal_id,
+            jurisdiction=c.jurisdiction,
+            kind=c.kind,
+            session=c.session,
+            number=c.number,
+            title=c.title,
+            items=tuple(ProposalItem(number=n, text=text) for n, text in c.items),
+            proposers=tuple(
+                Proposer(id=p.id, name=p.name, unit=p.unit, phone=p.phone, role=p.role) for p in c.proposers
+            ),
+            taken_at=c.at,
+        )
+    ]
 
 
 def take_allocation(c: TakeAllocation, state: State) -> Sequence[Event]:
@@ -168,6 +201,7 @@ def record_consultation(c: RecordConsultation, state: Allocated) -> Sequence[Eve
             member_opinion=c.member_opinion.strip(),
             contact_phone=c.contact_phone.strip(),
             recorded_at=c.at,
+            channel=c.channel,
         )
     ]
 
@@ -190,7 +224,7 @@ def override_co_opinions(c: OverrideCoOpinions, state: Allocated) -> Sequence[Ev
     ]
 
 
-def issue_reply(c: IssueReply, state: Allocated) -> Sequence[Event]:
+def issue_reply(c: IssueReply, state: Allocated, stamp: Stamp | None) -> Sequence[Event]:
     current = state.current
     lead = current.leads.get(c.unit)
     if lead is None:
@@ -205,22 +239,23 @@ def issue_reply(c: IssueReply, state: Allocated) -> Sequence[Event]:
     _required("signer", c.signer)
     _required("contact_person", c.contact_person)
     _required("contact_phone", c.contact_phone)
-    return [
-        ReplyIssued(
-            proposal_id=state.proposal_id,
-            round=current.number,
-            lead_unit=c.unit,
-            lead_units=tuple(current.leads),
-            document_no=c.document_no.strip(),
-            result_class=c.result_class.strip(),
-            answers=answers,
-            signer=c.signer.strip(),
-            contact_person=c.contact_person.strip(),
-            contact_phone=c.contact_phone.strip(),
-            promise=c.promise.strip(),
-            issued_at=c.at,
-        )
-    ]
+    issued = ReplyIssued(
+        proposal_id=state.proposal_id,
+        round=current.number,
+        lead_unit=c.unit,
+        lead_units=tuple(current.leads),
+        document_no=c.document_no.strip(),
+        result_class=c.result_class.strip(),
+        answers=answers,
+        signer=c.signer.strip(),
+        contact_person=c.contact_person.strip(),
+        contact_phone=c.contact_phone.strip(),
+        promise=c.promise.strip(),
+        issued_at=c.at,
+    )
+    if stamp is None:
+        return [issued]
+    return [issued.model_copy(update={"letter": stamp(state, issued)})]
 
 
 def change_result_class(c: ChangeResultClass, state: Allocated) -> Sequence[Event]:
@@ -353,6 +388,8 @@ def _answers(c: IssueReply, state: Allocated) -> tuple[AnsweredItem, ...]:
 
 def evolve(state: State, event: Event) -> State:
     match state, event:
+        case _, RegistrationTaken():
+            return replace(state, registration=event)
         case _, AllocationTaken():
             return _allocated(state, event)
         case Allocated(), RoundOpened():
@@ -397,6 +434,7 @@ def _allocated(state: State, e: AllocationTaken) -> Allocated:
         result_classes=e.result_classes,
         rounds=rounds,
         consultations=consultations,
+        registration=state.registration,
     )
     return allocated.with_current(refreshed(allocated, allocated.current, e.lead_units))
 
@@ -426,4 +464,10 @@ def _published(round_: Round, unit: str, publication: Publication) -> Round:
     return replace(round_, leads={**round_.leads, unit: replace(replied, publication=publication)})
 
 
+def stamped(stamp: Stamp) -> Decider[Command, State]:
+    """The decider that records in each reply the digest of its 答复函, rendered by `stamp`."""
+    return Decider(partial(decide, stamp=stamp), evolve, NotAllocated())
+
+
 decider: Decider[Command, State] = Decider(decide, evolve, NotAllocated())
+"""The rules alone, no letter rendered: replies carry no digest."""

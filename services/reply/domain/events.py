@@ -1,6 +1,7 @@
 """The private domain events of reply, by their stored type names."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,6 +24,43 @@ class RoutedItem(_Part):
 class AnsweredItem(_Part):
     item: int
     text: str
+
+
+class Proposer(_Part):
+    id: str
+    name: str
+    unit: str = ""
+    phone: str = ""
+    role: Literal["领衔", "联名"] = "领衔"
+
+
+class ProposalItem(_Part):
+    number: int
+    text: str
+
+
+class LetterDigest(_Part):
+    """What identifies the 答复函 rendered from a reply: the template's version and each file's sha256."""
+
+    template: str
+    pdf_sha256: str
+    docx_sha256: str
+
+
+@registry.register("reply.registration-taken.v1")
+class RegistrationTaken(Event):
+    """立案 as intake announced it: the session, the items and the proposers, which the 答复函 and the
+    面商记录表 print."""
+
+    proposal_id: str
+    jurisdiction: str
+    kind: Kind
+    session: str
+    number: str
+    title: str
+    items: tuple[ProposalItem, ...]
+    proposers: tuple[Proposer, ...]
+    taken_at: datetime
 
 
 @registry.register("reply.allocation-taken.v1")
@@ -78,6 +116,8 @@ class ConsultationRecorded(Event):
     member_opinion: str
     contact_phone: str
     recorded_at: datetime
+    channel: Literal["online", "paper"] = "online"
+    """paper: entered from a 面商记录表 the member signed; events stored before the field are online."""
 
 
 @registry.register("reply.co-opinions-overridden.v1")
@@ -103,6 +143,8 @@ class ReplyIssued(Event):
     contact_phone: str
     promise: str
     issued_at: datetime
+    letter: LetterDigest | None = None
+    """The 答复函 rendered from this reply; None in replies recorded before letters were rendered."""
 
 
 @registry.register("reply.result-class-changed.v1")

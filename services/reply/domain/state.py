@@ -13,6 +13,7 @@ from typing import ClassVar
 from services.reply.domain.events import (
     ConsultationRecorded,
     CoOpinionSubmitted,
+    RegistrationTaken,
     ReplyIssued,
     ReplyNotPublished,
     ReplyPublished,
@@ -23,6 +24,8 @@ from shared.contracts import Kind
 
 @dataclass(frozen=True)
 class NotAllocated:
+    registration: RegistrationTaken | None = None
+    """立案 may be announced before or after the allocation: it is kept until the allocation comes."""
     name: ClassVar[str] = "NOT_ALLOCATED"
 
 
@@ -109,6 +112,8 @@ class Allocated:
     result_classes: tuple[str, ...]
     rounds: tuple[Round, ...]
     consultations: tuple[ConsultationRecorded, ...] = ()
+    registration: RegistrationTaken | None = None
+    """The session, items and proposers, once intake's 立案 has reached reply."""
 
     name: ClassVar[str] = "ALLOCATED"
 

@@ -4,13 +4,15 @@ publication."""
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.reply.application.service import ReplyService
+from services.reply.documents import record as records
 from services.reply.domain.commands import (
     Answer,
     ChangeResultClass,
+    Channel,
     Command,
     DecideNotToPublish,
     IssueReply,
@@ -29,9 +31,10 @@ from services.reply.domain.state import (
     State,
 )
 from shared.decider import Forbidden, NotFound
+from shared.documents import render_pdf
 from shared.http import command_meta, context, now
 from shared.identity import Caller, Identity
-from shared.problems import COMMAND_RESPONSES
+from shared.problems import COMMAND_RESPONSES, problem_doc
 
 router = APIRouter(prefix="/replies", tags=["reply"])
 
@@ -51,6 +54,8 @@ class ConsultationBody(Body):
     staff: list[str]
     member_opinion: str
     contact_phone: str
+    channel: Channel = "online"
+    """paper: entered from the 面商记录表 the member signed (GET …/consultation-records/{unit}.pdf)."""
 
 
 class OverrideBody(Body):
@@ -119,6 +124,7 @@ async def record_consultation(
         body.member_opinion,
         body.contact_phone,
         now(request),
+        body.channel,
     )
     return await _handle(request, caller, command)
 
@@ -183,12 +189,78 @@ async def decide_not_to_publish(
 @router.get("/{proposal_id}", responses=COMMAND_RESPONSES)
 async def get_reply(proposal_id: str, request: Request, caller: Caller) -> dict[str, Any]:
     """The handling of one proposal, for the office and the units that handle it."""
+    state, version = await _visible(request, caller, proposal_id)
+    return {**describe(state), "version": version}
+
+
+PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **COMMAND_RESPONSES,
+    500: problem_doc("The letter rendered now does not match the hash recorded with the reply"),
+}
+
+
+@router.get(
+    "/{proposal_id}/rounds/{round_}/letters/{unit}.pdf",
+    responses={200: {"content": {PDF: {}}}, **DOCUMENT_RESPONSES},
+    response_class=Response,
+)
+async def letter_pdf(proposal_id: str, round_: int, unit: str, request: Request, caller: Caller) -> Response:
+    """The 答复函 of a lead unit's reply, as PDF: the bytes whose sha256 the reply recorded."""
+    return await _letter(request, caller, proposal_id, round_, unit, "pdf")
+
+
+@router.get(
+    "/{proposal_id}/rounds/{round_}/letters/{unit}.docx",
+    responses={200: {"content": {DOCX: {}}}, **DOCUMENT_RESPONSES},
+    response_class=Response,
+)
+async def letter_docx(proposal_id: str, round_: int, unit: str, request: Request, caller: Caller) -> Response:
+    """The 答复函 of a lead unit's reply, as DOCX: the bytes whose sha256 the reply recorded."""
+    return await _letter(request, caller, proposal_id, round_, unit, "docx")
+
+
+@router.get(
+    "/{proposal_id}/consultation-records/{unit}.pdf",
+    responses={200: {"content": {PDF: {}}}, **COMMAND_RESPONSES},
+    response_class=Response,
+)
+async def consultation_record(proposal_id: str, unit: str, request: Request, caller: Caller) -> Response:
+    """The 面商记录表 of a lead unit, prefilled, to print and take to the member; the signed paper is
+    entered back with POST …/consultations and channel "paper"."""
+    service = _service(request)
+    state, _ = await _visible(request, caller, proposal_id)
+    if unit not in state.lead_units:
+        raise NotFound(f"{unit} does not lead proposal {state.number}")
+    name = service.units.get(unit).name if service.units is not None else unit
+    document = records.record(state, unit, name, service.settings(state.jurisdiction))
+    return _file(render_pdf(document), PDF, f"{proposal_id}-consultation-{unit}.pdf")
+
+
+async def _letter(
+    request: Request, caller: Identity, proposal_id: str, round_: int, unit: str, kind: str
+) -> Response:
+    await _visible(request, caller, proposal_id)
+    _, files = await _service(request).letter(proposal_id, round_, unit)
+    name = f"{proposal_id}-{round_}-{unit}.{kind}"
+    return _file(files.pdf, PDF, name) if kind == "pdf" else _file(files.docx, DOCX, name)
+
+
+def _file(content: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+async def _visible(request: Request, caller: Identity, proposal_id: str) -> tuple[Allocated, int]:
+    """The proposal's state and version, for the office and the units that handle it (the rule of
+    GET /replies/{id})."""
     state, version = await _service(request).current(proposal_id)
     if isinstance(state, NotAllocated):
         raise NotFound(f"proposal {proposal_id} has not been allocated to any unit")
     if not (caller.is_office or _handles(caller, state)):
         raise Forbidden(f"proposal {state.number} is not handled by the caller's unit")
-    return {**describe(state), "version": version}
+    return state, version
 
 
 async def _handle(request: Request, caller: Identity, command: Command) -> dict[str, Any]:

@@ -44,7 +44,9 @@ async def activity(request: Request) -> dict[str, dict[str, str]]:
 
 @router.get("/api/units/{unit}", responses=QUERY_RESPONSES)
 async def unit_view(request: Request, unit: str, caller: Caller, as_of: AsOf = None) -> dict[str, Any]:
-    """A unit's assignments as lead and co-unit, with deadlines: for its own staff and the office."""
+    """A unit's assignments as lead and co-unit, with deadlines: for its own staff and the office.
+
+    As a spreadsheet: `GET /api/units/{unit}/export?format=xlsx|csv` (same rules and `as_of`)."""
     unit_id = resolve_unit(request, unit)
     if not (caller.is_office or caller.acts_for(unit_id)):
         raise Forbidden(f"only the office and the staff of {unit_id} see its work")
@@ -56,7 +58,10 @@ async def unit_view(request: Request, unit: str, caller: Caller, as_of: AsOf = N
 async def proposal_view(
     request: Request, proposal_id: str, caller: Caller, as_of: AsOf = None
 ) -> dict[str, Any]:
-    """One proposal across its units, with its timeline: for the office and the units sharing it."""
+    """One proposal across its units, with its timeline: for the office and the units sharing it.
+
+    As a spreadsheet: `GET /api/proposals/{proposal_id}/export?format=xlsx|csv&table=summary|units|timeline`
+    (xlsx holds the three tables as sheets; csv the one named, summary when none)."""
     check_may_see_proposals(caller)
     store, _ = await store_and_day(request, as_of)
     found = await queries.proposal_view(store, proposal_id)
@@ -70,7 +75,9 @@ async def proposal_view(
 @router.get("/api/overview", responses=QUERY_RESPONSES)
 async def office_overview(request: Request, caller: Caller, as_of: AsOf = None) -> dict[str, Any]:
     """Counts by state, per unit rates (办结率, on time, 面商率, 满意率, classes, adjustments), per session
-    and category: for the office only."""
+    and category: for the office only.
+
+    As a spreadsheet: `GET /api/overview/export?format=xlsx|csv&table=units|counts|key_items`."""
     if not caller.is_office:
         raise Forbidden("only the office sees the overview")
     store, today = await store_and_day(request, as_of)

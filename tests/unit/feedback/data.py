@@ -20,8 +20,8 @@ REGISTERED_AT = datetime(2025, 2, 20, 9, 0, tzinfo=UTC)
 ISSUED_AT = datetime(2025, 5, 20, 2, 0, tzinfo=UTC)  # a Tuesday, 10:00 in 乌海
 ANSWERED_AT = datetime(2025, 6, 11, 3, 0, tzinfo=UTC)  # the date on the seed's form
 
-LIU = Proposer("liu-jianfeng", "刘建峰")
-RU = Proposer("ru-juxia", "茹菊霞")
+LIU = Proposer("liu-jianfeng", "刘建峰", "15144738888")
+RU = Proposer("ru-juxia", "茹菊霞", "15834218688")
 HOUSEKEEPING = "关于推动家政服务业发展的提案"
 ELDERLY_CARE = "关于加强社区养老服务体系建设的建议"
 
@@ -41,7 +41,7 @@ def housekeeping_recorded() -> ProposalRecorded:
         title=HOUSEKEEPING,
         jurisdiction="wuhai",
         kind="proposal",
-        proposers=(ProposerRecord(id=LIU.id, name=LIU.name),),
+        proposers=(ProposerRecord(id=LIU.id, name=LIU.name, phone=LIU.phone),),
         recorded_at=REGISTERED_AT,
     )
 
@@ -54,7 +54,10 @@ def elderly_care_recorded() -> ProposalRecorded:
         title=ELDERLY_CARE,
         jurisdiction="jincheng",
         kind="proposal",
-        proposers=(ProposerRecord(id=RU.id, name=RU.name), ProposerRecord(id=LIU.id, name=LIU.name)),
+        proposers=(
+            ProposerRecord(id=RU.id, name=RU.name, phone=RU.phone),
+            ProposerRecord(id=LIU.id, name=LIU.name, phone=LIU.phone),
+        ),
         recorded_at=REGISTERED_AT,
     )
 

@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -12,15 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.feedback.application.service import FeedbackService
-from services.feedback.bootstrap import create
-from services.feedback.config import FeedbackSettings
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from services.reply.contracts import AnswerV1, ReplyIssuedV1
 from shared.bus import Malformed
 from shared.cloudevents import CloudEvent
 from shared.contracts import IntegrationEvent
 from shared.identity import Identity, issue_token
-from shared.testing.infrastructure import in_memory_infrastructure
 from tests.unit.feedback.data import HOUSEKEEPING, SECRET
 
 OFFICE = Identity("office-wuhai", "office", "市政协提案委")
@@ -78,14 +74,6 @@ def reply_issued(result_class: str = "A", promise: str = "") -> CloudEvent:
         issued_at=datetime(2025, 5, 20, 2, 0, tzinfo=UTC),
     )
     return envelope(event, "/proposals/reply")
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    infra = in_memory_infrastructure()
-    settings = FeedbackSettings(token_secret=SECRET)
-    with TestClient(create(settings, infra)) as test_client:
-        yield test_client
 
 
 def service(client: TestClient) -> FeedbackService:

@@ -4,11 +4,31 @@ from datetime import UTC, date, datetime
 
 from services.allocation.contracts import ItemRoutingV1, ProposalAllocatedV1
 from services.feedback.contracts import RehandlingRequestedV1
+from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from shared.cloudevents import CloudEvent
 from shared.contracts import IntegrationEvent
 from tests.unit.reply.seeds import ALLOCATED_AT, JIAZHENG
 
 CO_UNITS = ["minzheng", "renshe"]
+
+
+JIAZHENG_ITEMS = ["融入智慧平台，推动家政服务业数智化", "融入党群服务，推动家政服务业便捷化"]
+
+
+def jiazheng_registered(jurisdiction: str = "wuhai") -> ProposalRegisteredV1:
+    """立案 of 乌海 第60号 (seed 001): 刘建峰 leads it."""
+    return ProposalRegisteredV1(
+        proposal_id=JIAZHENG,
+        jurisdiction=jurisdiction,
+        kind="proposal",
+        session="市政协十届四次会议",
+        number="60",
+        title="关于推动家政服务业发展的提案",
+        category="经济建设",
+        items=[ItemV1(number=n, text=text) for n, text in enumerate(JIAZHENG_ITEMS, start=1)],
+        proposers=[ProposerV1(id="wuhai-liujianfeng", name="刘建峰", phone="15144738888", role="领衔")],
+        registered_at=ALLOCATED_AT,
+    )
 
 
 def jiazheng_allocated(revision: int = 1, jurisdiction: str = "wuhai") -> ProposalAllocatedV1:

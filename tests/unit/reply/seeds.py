@@ -8,6 +8,10 @@ from services.reply.domain.events import (
     AllocationTaken,
     AnsweredItem,
     CoOpinionSubmitted,
+    LetterDigest,
+    ProposalItem,
+    Proposer,
+    RegistrationTaken,
     ReplyIssued,
     ReplyNotPublished,
     ReplyPublished,
@@ -31,6 +35,54 @@ YANGLAO_ANSWERS = (
     "不断加大对社区养老服务的资金投入。",
     "健全社区养老服务机构监管机制。",
 )
+
+
+JIAZHENG_ITEMS = ("融入智慧平台，推动家政服务业数智化", "融入党群服务，推动家政服务业便捷化")
+
+
+def jiazheng_registered(kind: str = "proposal") -> RegistrationTaken:
+    """立案 of 乌海 第60号 at 市政协十届四次会议; 刘建峰 (seed 001) leads it."""
+    return RegistrationTaken(
+        proposal_id=JIAZHENG,
+        jurisdiction="wuhai",
+        kind="suggestion" if kind == "suggestion" else "proposal",
+        session="市政协十届四次会议" if kind == "proposal" else "市十届人大四次会议",
+        number="60",
+        title="关于推动家政服务业发展的提案",
+        items=tuple(ProposalItem(number=n, text=t) for n, t in enumerate(JIAZHENG_ITEMS, start=1)),
+        proposers=(Proposer(id="wuhai-liujianfeng", name="刘建峰", phone="15144738888", role="领衔"),),
+        taken_at=ALLOCATED_AT,
+    )
+
+
+def yanglao_registered() -> RegistrationTaken:
+    """立案 of 晋城 第254号 at 市政协八届四次会议; 茹菊霞 (seed 004) leads it."""
+    items = (
+        "加大社区养老服务设施建设力度。",
+        "加强专业服务人员队伍建设。",
+        "丰富社区养老服务内容。",
+        "拓宽资金投入渠道。",
+        "建立健全社区养老服务监督管理机制。",
+    )
+    return RegistrationTaken(
+        proposal_id=YANGLAO,
+        jurisdiction="jincheng",
+        kind="proposal",
+        session="市政协八届四次会议",
+        number="254",
+        title="关于加强社区养老服务体系建设的建议",
+        items=tuple(ProposalItem(number=n, text=t) for n, t in enumerate(items, start=1)),
+        proposers=(Proposer(id="jincheng-rujuxia", name="茹菊霞", phone="15834218688", role="领衔"),),
+        taken_at=ALLOCATED_AT,
+    )
+
+
+LETTER = LetterDigest(
+    template="reply-letter/1",
+    pdf_sha256="6f1ed002ab5595859014ebf0951522d9ef1fd3c8a6f3b9f4a2d6bb3f1a64f1c2",
+    docx_sha256="2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+)
+"""A digest as a reply records it (the values stand for the sha256 of a PDF and a DOCX)."""
 
 
 def jiazheng_allocated(
@@ -105,7 +157,9 @@ def jiazheng_reply(**changes: object) -> IssueReply:
     return replace(reply, **changes)  # type: ignore[arg-type]
 
 
-def jiazheng_replied(round_: int = 1, result_class: str = "A") -> ReplyIssued:
+def jiazheng_replied(
+    round_: int = 1, result_class: str = "A", letter: LetterDigest | None = None
+) -> ReplyIssued:
     reply = jiazheng_reply()
     return ReplyIssued(
         proposal_id=JIAZHENG,
@@ -120,6 +174,7 @@ def jiazheng_replied(round_: int = 1, result_class: str = "A") -> ReplyIssued:
         contact_phone="18904739929",
         promise="",
         issued_at=NOW,
+        letter=letter,
     )
 
 
@@ -142,4 +197,18 @@ def jiazheng_published(form: str = "全文", text: str = JIAZHENG_FULL_TEXT, rou
 def jiazheng_not_published(reason: str = "涉及个人隐私") -> ReplyNotPublished:
     return ReplyNotPublished(
         proposal_id=JIAZHENG, round=1, lead_unit="shangwu", reason=reason, decided_at=NOW
+    )
+
+
+def yanglao_reply() -> IssueReply:
+    """市民政局's reply to 茹菊霞, class A, one answer per item (seed 004)."""
+    answers = tuple(Answer(i, text) for i, text in enumerate(YANGLAO_ANSWERS, start=1))
+    return jiazheng_reply(
+        proposal_id=YANGLAO,
+        unit="minzheng",
+        document_no="晋民函〔2025〕254号",
+        answers=answers,
+        signer="分管副局长",
+        contact_person="孙雪斌",
+        contact_phone="2566249",
     )

@@ -1,6 +1,5 @@
 """The reply endpoints through the composition root, on the in-memory adapters."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -8,11 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.reply.application import inbound
-from services.reply.bootstrap import create
 from services.reply.config import ReplySettings
 from shared.identity import Identity, Role, issue_token
-from shared.testing.infrastructure import in_memory_infrastructure
-from tests.unit.reply.messages import cloud_event, jiazheng_allocated
+from tests.unit.reply.messages import cloud_event, jiazheng_allocated, jiazheng_registered
 from tests.unit.reply.seeds import JIAZHENG
 
 SETTINGS = ReplySettings()
@@ -43,18 +40,18 @@ WEIJIAN = auth("unit_staff", "weijian", "weijian-staff")
 MEMBER = auth("proposer", subject="liujianfeng")
 
 
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    infra = in_memory_infrastructure()
-    with TestClient(create(SETTINGS, infra)) as client:
-        yield client
-
-
-def allocate(client: TestClient) -> None:
+def allocate(client: TestClient, registered: bool = True) -> None:
+    """Deliver 立案 (unless `registered` is False) and the allocation, as the bus would."""
     service = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
-    handle = inbound.handlers(service)["allocation.proposal-allocated.v1"]
+    handlers = inbound.handlers(service)
     assert client.portal is not None
-    client.portal.call(handle, cloud_event(jiazheng_allocated(), "msg-alloc-60", "allocation"))
+    if registered:
+        registration = cloud_event(jiazheng_registered(), "msg-reg-60", "intake")
+        client.portal.call(handlers["intake.proposal-registered.v1"], registration)
+    client.portal.call(
+        handlers["allocation.proposal-allocated.v1"],
+        cloud_event(jiazheng_allocated(), "msg-alloc-60", "allocation"),
+    )
 
 
 def opinion(client: TestClient, headers: dict[str, str]) -> httpx.Response:
@@ -78,7 +75,7 @@ def test_a_reply_after_both_co_opinions_is_issued_and_shown_to_the_units_and_the
         "state": "REPLIED",
         "round": 1,
         "leads": {"shangwu": "REPLIED"},
-        "version": 4,
+        "version": 5,
     }
     for headers in (OFFICE, SHANGWU, MINZHENG):
         shown = client.get(BASE, headers=headers)
@@ -199,7 +196,7 @@ def test_a_repeated_request_with_the_same_idempotency_key_appends_once(client):
     first = opinion(client, headers)
     again = opinion(client, headers)
     assert first.status_code == again.status_code == 200
-    assert again.json()["version"] == first.json()["version"] == 2
+    assert again.json()["version"] == first.json()["version"] == 3
 
 
 def reply_without_co_opinions(client: TestClient) -> None:

@@ -19,18 +19,21 @@ from services.reply.domain.events import (
 from shared.events import Event
 from tests.unit.reply.seeds import (
     JIAZHENG,
+    LETTER,
     NOW,
     YANGLAO,
     co_opinion,
     jiazheng_allocated,
     jiazheng_not_published,
     jiazheng_published,
+    jiazheng_registered,
     jiazheng_replied,
 )
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 EXAMPLES: list[Event] = [
+    jiazheng_registered(),
     jiazheng_allocated(),
     RoundOpened(
         proposal_id=JIAZHENG,
@@ -51,6 +54,7 @@ EXAMPLES: list[Event] = [
         member_opinion="满意",
         contact_phone="2516244",
         recorded_at=NOW,
+        channel="paper",
     ),
     CoOpinionsOverridden(
         proposal_id=JIAZHENG,
@@ -59,7 +63,7 @@ EXAMPLES: list[Event] = [
         missing_co_units=("renshe",),
         overridden_at=NOW,
     ),
-    jiazheng_replied(),
+    jiazheng_replied(letter=LETTER),
     ResultClassChanged(
         proposal_id=JIAZHENG,
         round=1,
@@ -87,3 +91,15 @@ def test_the_stored_json_matches_its_snapshot_and_reads_back(event: Event):
         pytest.fail(f"wrote the missing snapshot {path.name}; check it and run again")
     assert data == json.loads(path.read_text(encoding="utf-8"))
     assert registry.decode(type_name, data) == event
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field", "default"),
+    [("reply.reply-issued.v1", "letter", None), ("reply.consultation-recorded.v1", "channel", "online")],
+)
+def test_events_stored_before_a_field_was_added_still_load_with_its_default(
+    type_name: str, field: str, default: object
+):
+    stored = json.loads((SNAPSHOTS / f"{type_name}.json").read_text(encoding="utf-8"))
+    del stored[field]
+    assert getattr(registry.decode(type_name, stored), field) == default

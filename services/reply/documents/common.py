@@ -1,0 +1,47 @@
+"""What the reply documents share: the wording by kind, the 领衔 proposer, the local date."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from services.reply.domain.events import Proposer, RegistrationTaken
+from services.reply.domain.state import Allocated
+from shared.contracts import Kind
+from shared.decider import InvalidField
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+"""Documents are dated in China Standard Time, whatever the server's zone."""
+
+NOUN: dict[Kind, str] = {"proposal": "提案", "suggestion": "建议"}
+"""What the item is called: 政协 提案, 人大 建议."""
+ADDRESS: dict[Kind, str] = {"proposal": "委员", "suggestion": "代表"}
+"""How the proposer is addressed: 刘建峰委员, 某某代表."""
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL).date()
+
+
+def registration(state: Allocated) -> RegistrationTaken:
+    """The 立案 the documents print from; InvalidField while it has not reached reply."""
+    if state.registration is None:
+        raise InvalidField(
+            "session", f"the 立案 of proposal {state.number} (session, proposers) is not known yet"
+        )
+    if not state.registration.session.strip():
+        raise InvalidField("session", f"proposal {state.number} was registered without its session")
+    return state.registration
+
+
+def lead_proposer(registered: RegistrationTaken) -> Proposer:
+    """The 领衔 proposer, whom letters address and whose signature the forms ask for."""
+    for proposer in registered.proposers:
+        if proposer.role == "领衔" and proposer.name.strip():
+            return proposer
+    raise InvalidField("proposers", f"proposal {registered.number} has no 领衔 proposer to address")
+
+
+def item_text(registered: RegistrationTaken, number: int) -> str:
+    for item in registered.items:
+        if item.number == number:
+            return item.text.strip().rstrip("。；;")
+    return f"关于第{number}项{NOUN[registered.kind]}"
