@@ -40,13 +40,14 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     handler = CommandHandler(
         infra.events, registry, feedback_decider(policies, WorkingCalendar.load(DEPLOY / "calendar"))
     )
+    units = UnitRegistry.load(DEPLOY / "units.toml")
     service = FeedbackService(
         handler,
         infra.views,
         policies,
-        UnitRegistry.load(DEPLOY / "units.toml"),
+        units,
         settings.token_secret.get_secret_value(),
-        load_all(DEPLOY / "policy"),
+        load_all(DEPLOY / "policy", {u.id: u.name for u in units.all()}),
     )
     parts = standard_parts(
         settings,

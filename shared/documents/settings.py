@@ -3,6 +3,7 @@
 `deploy/policy/<jurisdiction>.toml`, merged over `default.toml` like the handling rules."""
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ class UnitDocuments(_Frozen):
     organ: str = ""
     """The issuing organ in full, as the red header prints it before 文件 (乌海市商务局)."""
     prefix: str = ""
-    """The 文号 prefix of the unit's letters (乌商务发 in 乌商务发〔2025〕26号)."""
+    """The 文号 prefix of the unit's letters (乌商务发 in 乌商务发〔2025〕26号); when set, a reply whose
+    文号 does not begin with it is refused. When empty, the 文号 is printed as the unit wrote it."""
 
 
 class Documents(_Frozen):
@@ -39,6 +41,27 @@ class Documents(_Frozen):
     def unit(self, unit_id: str) -> UnitDocuments:
         return self.units.get(unit_id, UnitDocuments())
 
+    def with_unit_names(self, names: Mapping[str, str]) -> "Documents":
+        """Every unit of the registry given its issuing organ, where the jurisdiction names none:
+        the city's name before the unit's own (乌海市 + 市商务局 → 乌海市商务局). A unit whose name
+        does not begin with 市, or a jurisdiction not named as a city, stays without one."""
+        filled = dict(self.units)
+        for unit_id, name in names.items():
+            configured = filled.get(unit_id, UnitDocuments())
+            if not configured.organ.strip():
+                organ = derived_organ(self.name, name)
+                if organ:
+                    filled[unit_id] = configured.model_copy(update={"organ": organ})
+        return self.model_copy(update={"units": filled})
+
+
+def derived_organ(jurisdiction_name: str, unit_name: str) -> str:
+    """乌海市 and 市商务局 → 乌海市商务局; empty when the two do not fit together."""
+    city = jurisdiction_name.strip()
+    if city.endswith("市") and unit_name.startswith("市") and len(unit_name) > 1:
+        return city + unit_name[1:]
+    return ""
+
 
 def load_documents(directory: str | Path, jurisdiction: str) -> Documents:
     directory = Path(directory)
@@ -51,10 +74,14 @@ def load_documents(directory: str | Path, jurisdiction: str) -> Documents:
         raise PolicyError(f"{directory / f'{jurisdiction}.toml'}: [documents]: {error}") from error
 
 
-def load_all(directory: str | Path) -> dict[str, Documents]:
-    """The documents settings of every jurisdiction with a policy file."""
+def load_all(directory: str | Path, unit_names: Mapping[str, str] | None = None) -> dict[str, Documents]:
+    """The documents settings of every jurisdiction with a policy file; with the registry's names,
+    the units the jurisdiction does not list get the organ their name gives (`with_unit_names`)."""
     paths = sorted(Path(directory).glob("*.toml"))
-    return {p.stem: load_documents(directory, p.stem) for p in paths if p.name != DEFAULT_FILE}
+    loaded = {p.stem: load_documents(directory, p.stem) for p in paths if p.name != DEFAULT_FILE}
+    if unit_names:
+        loaded = {j: d.with_unit_names(unit_names) for j, d in loaded.items()}
+    return loaded
 
 
 def _read(path: Path) -> dict[str, Any]:

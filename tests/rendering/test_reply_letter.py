@@ -14,7 +14,7 @@ from services.reply.domain.events import ReplyIssued
 from services.reply.domain.state import Allocated
 from shared.decider import InvalidField
 from shared.documents import Rendered
-from shared.documents.settings import Documents, UnitDocuments, load_all
+from shared.documents.settings import Documents, UnitDocuments, derived_organ, load_all
 from tests.rendering.poppler import flat, ink, pages_of, positions_in_order, red_share, text_of
 from tests.unit.reply.seeds import jiazheng_allocated, jiazheng_registered, jiazheng_reply
 
@@ -117,12 +117,6 @@ def test_a_later_day_or_another_organ_renders_other_bytes(rendered: Rendered) ->
         (Documents(jurisdiction="wuhai", name="乌海市"), "organ"),
         (
             Documents(
-                jurisdiction="wuhai", name="乌海市", units={"shangwu": UnitDocuments(organ="乌海市商务局")}
-            ),
-            "document_prefix",
-        ),
-        (
-            Documents(
                 jurisdiction="wuhai",
                 name="乌海市",
                 units={"shangwu": UnitDocuments(organ="乌海市商务局", prefix="乌商发")},
@@ -143,3 +137,25 @@ def test_a_proposal_whose_立案_has_not_reached_reply_has_no_session_to_print()
     with pytest.raises(InvalidField) as refused:
         letters.letter(replace(state, registration=None), reply, WUHAI)
     assert refused.value.extra["field"] == "session"
+
+
+def test_a_unit_the_city_does_not_list_signs_with_the_organ_its_name_gives_and_its_文号_as_written() -> None:
+    state, reply = issued()
+    unlisted = Documents(jurisdiction="wuhai", name="乌海市").with_unit_names({"shangwu": "市商务局"})
+    assert unlisted.unit("shangwu") == UnitDocuments(organ="乌海市商务局")
+    own_number = reply.model_copy(update={"document_no": "乌商发〔2025〕3号"})
+    text = flat(text_of(letters.rendered(state, own_number, unlisted).pdf))
+    positions_in_order(text, ["乌海市商务局文件", "乌商发〔2025〕3号", "〔办理结果：A〕"])
+
+
+@pytest.mark.parametrize(
+    ("city", "unit", "organ"),
+    [
+        ("乌海市", "市商务局", "乌海市商务局"),
+        ("乌海市", "市", ""),
+        ("默认", "市商务局", ""),
+        ("中卫市", "各县（区）", ""),
+    ],
+)
+def test_an_organ_is_derived_only_where_city_and_unit_fit(city: str, unit: str, organ: str) -> None:
+    assert derived_organ(city, unit) == organ

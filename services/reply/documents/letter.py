@@ -37,13 +37,11 @@ def title(state: Allocated) -> str:
 
 
 def issuer(documents: Documents | None, unit: str) -> UnitDocuments:
-    """The organ and 文号 prefix of `unit`; InvalidField naming the one the jurisdiction lacks."""
+    """The organ and 文号 prefix of `unit`; InvalidField when the jurisdiction gives it no organ."""
     configured = documents.unit(unit) if documents is not None else UnitDocuments()
     where = "its jurisdiction" if documents is None else documents.name
     if not configured.organ.strip():
         raise InvalidField("organ", f"no issuing organ is configured for {unit} in {where}")
-    if not configured.prefix.strip():
-        raise InvalidField("document_prefix", f"no 文号 prefix is configured for {unit} in {where}")
     return configured
 
 
@@ -51,7 +49,7 @@ def letter(state: Allocated, reply: ReplyIssued, documents: Documents | None) ->
     registered = registration(state)
     proposer = lead_proposer(registered)
     unit = issuer(documents, reply.lead_unit)
-    if not reply.document_no.startswith(unit.prefix):
+    if unit.prefix.strip() and not reply.document_no.startswith(unit.prefix):
         raise InvalidField(
             "document_no", f"{reply.document_no} does not begin with {unit.prefix}, the unit's prefix"
         )

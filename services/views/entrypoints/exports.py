@@ -58,9 +58,7 @@ async def unit_export(
     return export(tables, format, chosen(tables, table), f"{namer(request)(unit_id)}-办理事项-{today}")
 
 
-@router.get(
-    "/api/proposals/{proposal_id}/export", response_class=Response, responses=EXPORT_RESPONSES
-)
+@router.get("/api/proposals/{proposal_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
 async def proposal_export(
     request: Request,
     proposal_id: str,

@@ -89,13 +89,11 @@ def test_a_reply_whose_letter_cannot_be_made_is_refused_whole_naming_the_field(c
     assert no_session.json()["field"] == "session"
 
     settings = service(client).documents["wuhai"]
-    service(client).documents = {
-        "wuhai": settings.model_copy(update={"units": {"shangwu": UnitDocuments(organ="乌海市商务局")}})
-    }
+    service(client).documents = {"wuhai": settings.model_copy(update={"units": {}})}
     allocate(client)
-    no_prefix = client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU)
-    assert no_prefix.status_code == 422
-    assert no_prefix.json()["field"] == "document_prefix"
+    no_organ = client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU)
+    assert no_organ.status_code == 422
+    assert no_organ.json()["field"] == "organ"
     after = client.get(BASE, headers=OFFICE).json()
     assert after["leads"] == before["leads"] == {"shangwu": "READY"}
     assert after["version"] == before["version"] + 1, "only the 立案 was recorded, no reply"
