@@ -31,7 +31,8 @@ def load_policies(directory: Path) -> Policies:
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     policies = DEPLOY / "policy"
     units = UnitRegistry.load(DEPLOY / "units.toml")
-    service = ReplyService(infra.events, load_policies(policies), load_all(policies, {u.id: u.name for u in units.all()}), units)
+    documents = load_all(policies, {u.id: u.name for u in units.all()})
+    service = ReplyService(infra.events, load_policies(policies), documents, units)
     return standard_parts(
         settings,
         infra,
