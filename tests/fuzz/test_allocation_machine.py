@@ -51,6 +51,7 @@ from services.allocation.domain.state import (
     parts,
 )
 from shared.calendar import WorkingCalendar
+from shared.deadlines import local_date
 from shared.decider import InvalidField, Rejected
 from shared.events import Event
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
@@ -301,7 +302,7 @@ class AllocationMachine(RuleBasedStateMachine):
     @invariant()
     def the_deadlines_fall_after_the_allocation(self) -> None:
         if isinstance(self.state, Allocated):
-            day = self.state.allocated_at.date()
+            day = local_date(self.state.allocated_at)
             assert day < self.state.co_opinion_due <= self.state.reply_due, self.state
             for assignment in self.state.assignments:
                 assert assignment.adjustment_until > day, assignment
@@ -345,13 +346,16 @@ def check_transition(event: Event, before: State, after: State) -> None:
             assert after.revision == 1
             assert all(isinstance(a, PendingReceipt) for a in after.assignments)
             check_window(
-                event.allocated_at.date(), event.adjustment_until, before.case.jurisdiction, before.case.kind
+                local_date(event.allocated_at),
+                event.adjustment_until,
+                before.case.jurisdiction,
+                before.case.kind,
             )
         case e.AdjustmentRequested():
             assert isinstance(before, Allocated)
             asking = before.assignment(event.unit)
             assert isinstance(asking, PendingReceipt | Received), asking
-            assert event.requested_at.date() <= asking.adjustment_until, (event, asking)
+            assert local_date(event.requested_at) <= asking.adjustment_until, (event, asking)
         case e.AdjustmentRefused():
             assert isinstance(before, Allocated) and isinstance(after, Allocated)
             assert isinstance(before.assignment(event.unit), AdjustmentRequested)
@@ -376,7 +380,7 @@ def check_transition(event: Event, before: State, after: State) -> None:
             assert isinstance(before, AwaitingAllocation | Allocated) and before.key_item is None
         case e.SupervisionRecorded():
             assert isinstance(before, Allocated) and before.key_item is not None
-            assert event.held_on <= event.recorded_at.date()
+            assert event.held_on <= local_date(event.recorded_at)
     if isinstance(event, UNIT_EVENTS):
         assert isinstance(before, Allocated) and before.assignment(event.unit) is not None
 

@@ -49,7 +49,7 @@ from services.allocation.domain.supervision import (
     record_supervision,
     urge,
 )
-from shared.deadlines import WorkingCalendar, add_months, working_deadline
+from shared.deadlines import WorkingCalendar, add_months, local_date, working_deadline
 from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
 from shared.events import Event
 from shared.policy import Policy
@@ -128,7 +128,7 @@ def allocate(command: Allocate, state: State, policies: Policies, working: Worki
     routing = expand(command, case)
     check_routing(routing, case)
     check_mode(command.mode, routing)
-    day = command.at.date()
+    day = local_date(command.at)
     reply_due = command.reply_due or policy.reply_deadline or add_months(day, policy.reply_months)
     if reply_due <= day:
         raise InvalidField("reply_due", f"must be after the allocation date {day.isoformat()}")
@@ -245,7 +245,7 @@ def decide_adjustment(
         ]
     replacement = check_replacement(command, allocated)
     policy = policy_of(case, policies)
-    window = working_deadline(command.at.date(), policy.adjustment_request_working_days, working)
+    window = working_deadline(local_date(command.at), policy.adjustment_request_working_days, working)
     return [
         e.ProposalReallocated(
             **case_fields(case),
@@ -325,7 +325,7 @@ def request_adjustment(command: RequestAdjustment, state: State) -> list[Event]:
     allocated, assignment = assignment_of(state, command.unit, "request adjustment")
     if not isinstance(assignment, PendingReceipt | Received):
         raise NotAllowedInState("request adjustment", assignment.name)
-    if command.at.date() > assignment.adjustment_until:
+    if local_date(command.at) > assignment.adjustment_until:
         raise WindowClosed(assignment.name, assignment.adjustment_until)
     return [
         e.AdjustmentRequested(

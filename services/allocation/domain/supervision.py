@@ -9,6 +9,7 @@ from dataclasses import replace
 from services.allocation.domain import events as e
 from services.allocation.domain.commands import DesignateKeyItem, RecordSupervision, Urge
 from services.allocation.domain.state import Allocated, AwaitingAllocation, KeyItem, State, Unopened
+from shared.deadlines import local_date
 from shared.decider import InvalidField, NotAllowedInState, NotFound
 from shared.events import Event
 
@@ -37,8 +38,8 @@ def record_supervision(command: RecordSupervision, state: State) -> list[Event]:
     allocated = allocated_for(state, "record supervision")
     if allocated.key_item is None:
         raise NotAllowedInState("record supervision", f"{allocated.name} (not a key item)")
-    if command.held_on > command.at.date():
-        raise InvalidField("held_on", f"must not be after today ({command.at.date().isoformat()})")
+    if command.held_on > local_date(command.at):
+        raise InvalidField("held_on", f"must not be after today ({local_date(command.at).isoformat()})")
     return [
         e.SupervisionRecorded(
             proposal_id=allocated.case.proposal_id,

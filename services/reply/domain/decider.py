@@ -47,6 +47,7 @@ from services.reply.domain.state import (
     State,
     refreshed,
 )
+from shared.deadlines import local_date
 from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState
 from shared.events import Event
 
@@ -160,8 +161,6 @@ def open_round(c: OpenRound, state: Allocated) -> Sequence[Event]:
 
 
 def submit_co_opinion(c: SubmitCoOpinion, state: Allocated) -> Sequence[Event]:
-    if c.unit in state.lead_units:
-        raise Forbidden(f"{c.unit} leads proposal {state.number}; only its co-units send opinions")
     if not state.is_co_unit(c.unit):
         raise Forbidden(f"{c.unit} is not a co-unit of proposal {state.number}")
     if state.current.submitted_by(c.unit):
@@ -183,8 +182,8 @@ def submit_co_opinion(c: SubmitCoOpinion, state: Allocated) -> Sequence[Event]:
 def record_consultation(c: RecordConsultation, state: Allocated) -> Sequence[Event]:
     if c.unit not in state.lead_units:
         raise Forbidden(f"{c.unit} does not lead proposal {state.number}; only a lead unit meets the member")
-    if c.held_on > c.at.date():
-        raise InvalidField("held_on", f"{c.held_on} is after today ({c.at.date()})")
+    if c.held_on > local_date(c.at):
+        raise InvalidField("held_on", f"{c.held_on} is after today ({local_date(c.at)})")
     _required("place", c.place)
     if not c.staff or not all(name.strip() for name in c.staff):
         raise InvalidField("staff", "at least one name of the unit's staff, none empty")

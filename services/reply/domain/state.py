@@ -83,6 +83,9 @@ class Round:
     co_opinions: tuple[CoOpinionSubmitted, ...] = ()
     overridden: bool = False
     leads: Mapping[str, LeadState] = field(default_factory=dict)
+    former: Mapping[str, Replied] = field(default_factory=dict)
+    """Replies of units that no longer lead in this round: a unit given its part back does not
+    answer the same round twice."""
 
     @property
     def state_name(self) -> str:
@@ -151,9 +154,11 @@ def lead_state(allocated: Allocated, round_: Round, lead: str) -> LeadState:
 
 
 def refreshed(allocated: Allocated, round_: Round, leads: tuple[str, ...]) -> Round:
-    """`round_` with the state of each of `leads`; a reply already issued stays."""
+    """`round_` with the state of each of `leads`; a reply already issued stays, also while its unit
+    is away from the proposal."""
+    replied = {**round_.former, **{u: s for u, s in round_.leads.items() if isinstance(s, Replied)}}
     states: dict[str, LeadState] = {}
     for lead in leads:
-        known = round_.leads.get(lead)
-        states[lead] = known if isinstance(known, Replied) else lead_state(allocated, round_, lead)
-    return replace(round_, leads=states)
+        states[lead] = replied.get(lead) or lead_state(allocated, round_, lead)
+    former = {unit: reply for unit, reply in replied.items() if unit not in leads}
+    return replace(round_, leads=states, former=former)

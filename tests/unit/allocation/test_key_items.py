@@ -120,3 +120,19 @@ def test_nobody_is_urged_before_allocation() -> None:
     Scenario(decider).given(wuhai_60_opened).when(
         Urge("shangwu", "尽快答复", "政协提案委", AT)
     ).then_rejected(NotAllowedInState, current_state="AWAITING_ALLOCATION")
+
+
+def test_today_is_the_date_in_china_a_supervision_after_midnight_there_is_not_in_the_future() -> None:
+    late_in_utc = datetime(2025, 4, 15, 17, 30, tzinfo=UTC)
+    Scenario(decider).given(*allocated, designated).when(
+        RecordSupervision("meeting", date(2025, 4, 16), "召开督办会", "王志强", late_in_utc)
+    ).then(
+        e.SupervisionRecorded(
+            proposal_id=WUHAI_60,
+            kind="meeting",
+            held_on=date(2025, 4, 16),
+            notes="召开督办会",
+            by="王志强",
+            recorded_at=late_in_utc,
+        )
+    )
