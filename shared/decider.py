@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from shared import faults
 from shared.errors import WrongExpectedVersion
 from shared.events import Event, EventRegistry
 from shared.eventstore import EventStore, NewEvent, RecordedEvent
@@ -134,6 +135,7 @@ class CommandHandler(Generic[C, S]):
                 for i, e in enumerate(events)
             ]
             await self.store.append(stream, new, expected_version=len(recorded))
+            faults.point("decider.after-append")
         return Outcome(events, self.decider.fold(events, state), len(recorded) + len(events))
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared import faults
 from shared.bus import Message, MessageBus
 from shared.cloudevents import CloudEvent
 from shared.contracts import IntegrationEvent
@@ -86,6 +87,7 @@ class Gateway:
     async def publish_batch(self, batch: list[RecordedEvent]) -> None:
         messages = [m for m in map(self.envelope, batch) if m is not None]
         await asyncio.gather(*(self._publish(m) for m in messages))
+        faults.point("gateway.after-publish-before-checkpoint")
         self.stats.position = batch[-1].position
         await self.checkpoints.commit(Changes(), (self.checkpoint_name, self.stats.position))
 

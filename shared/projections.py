@@ -17,9 +17,10 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from shared import faults
 from shared.events import Event, EventRegistry
 from shared.eventstore import EventStore, RecordedEvent
-from shared.readstore import Changes, ReadStore
+from shared.readstore import Changes, Op, ReadStore
 from shared.readstore.memory import InMemoryReadStore
 from shared.subscription import batches
 
@@ -32,6 +33,7 @@ class View:
     def __init__(self, store: ReadStore) -> None:
         self.store = store
         self.changes = Changes()
+        self._committed: dict[str, list[Op]] = {}
 
     async def _pending(self, key: str) -> InMemoryReadStore | None:
         """The committed value of `key` with this batch's writes on top, when it has any."""
@@ -41,10 +43,19 @@ class View:
         staged = InMemoryReadStore()
         base = Changes()
         if ops[0][0] not in {"set", "delete"}:
-            await _load(self.store, key, base)
+            base.ops.extend(await self._committed_value(key))
         base.ops.extend(ops)
         await staged.commit(base)
         return staged
+
+    async def _committed_value(self, key: str) -> list[Op]:
+        """What `key` holds in the store, as writes. Read once per batch: only the batch's own
+        commit changes the projection's keys, so a second read would find the same."""
+        if key not in self._committed:
+            loaded = Changes()
+            await _load(self.store, key, loaded)
+            self._committed[key] = loaded.ops
+        return self._committed[key]
 
     async def get(self, key: str) -> str | None:
         staged = await self._pending(key)
@@ -120,6 +131,7 @@ class ProjectionRunner:
             event = self.registry.decode_recorded(recorded)
             await self.projection.apply(event, recorded, view)
         last = batch[-1].position
+        faults.point("projection.mid-batch")
         await self.views.commit(view.changes, (self.projection.name, last))
         now = datetime.now(UTC)
         self.stats.applied += len(batch)

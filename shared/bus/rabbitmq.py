@@ -30,6 +30,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
+from shared import faults
 from shared.bus import Handler, Inbox, Malformed, Message
 from shared.errors import PublishTimeout, Unroutable
 
@@ -192,6 +193,7 @@ class RabbitMQConsumer:
                 )
             await _settle(incoming.nack(requeue=True), "nack", incoming)
             return
+        faults.point("consumer.before-ack")
         await _settle(incoming.ack(), "ack", incoming)
 
     async def stop(self) -> None:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 import asyncpg
 
+from shared import faults
 from shared.errors import WrongExpectedVersion
 from shared.eventstore import AppendResult, NewEvent, RecordedEvent
 from shared.eventstore.notify import Wakeup, catch_up
@@ -132,6 +133,7 @@ class PostgresEventStore:
             last: int = await connection.fetchval(self._sql.head)
             if events:
                 await connection.execute(self._sql.insert, stream, *_columns(events, expected_version, last))
+                faults.point("eventstore.mid-append")
                 await connection.execute("SELECT pg_notify($1, $2)", self._channel, str(last + len(events)))
         return AppendResult(version=expected_version + len(events), position=last + len(events))
 

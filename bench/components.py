@@ -1,0 +1,213 @@
+"""Our components on the events a session left in the store, each beside its raw limit.
+
+- Gateway publish: each service's gateway (shared.gateway, with the service's own registry and
+  translation) going from checkpoint 0 to the head of the store, publishing with confirms to a
+  topic exchange of its own whose queues are declared as the platform declares them → messages
+  published/s, read against the raw confirmed publish, and events/s from checkpoint to head (one
+  gateway after the other): a gateway reads every event of the store and publishes only its own
+  service's public ones, so it goes through events much faster than it publishes messages.
+- Projection apply: the proposals projection of the views service applying the stored events,
+  read beforehand, in the runner's batches, each batch one Redis commit → events/s (and writes/s).
+- Rebuild: drop and rebuild every projection as `make rebuild` does (replay from PostgreSQL,
+  apply, commit) → events/s.
+- Store replay: `PostgresEventStore.read_all` page by page from the first event to the head →
+  events/s.
+
+Checkpoints and views go to their own Redis prefix and messages to their own exchange, so the
+figures are taken without disturbing (or being helped by) the stack that wrote the events.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+from bench.raw import delete_keys
+from services.registry import all_events
+from services.topology import all_queues
+from services.views.projections import load_units, projections
+from services.views.read_models import ProposalsProjection
+from shared.bus.rabbitmq import RabbitMQBus
+from shared.eventstore import RecordedEvent
+from shared.eventstore.postgres import PostgresEventStore
+from shared.gateway import Gateway
+from shared.inbound import declare_all
+from shared.projections import ProjectionRunner, rebuild
+from shared.readstore import Changes
+from shared.readstore.redis import RedisReadStore
+
+GATEWAYS = ("intake", "allocation", "reply", "feedback")
+PAGE = 1000
+
+
+class CountingReadStore(RedisReadStore):
+    """A Redis read store that counts the writes it commits."""
+
+    def __init__(self, store: RedisReadStore, prefix: str) -> None:
+        super().__init__(store.redis, prefix)
+        self.writes = 0
+
+    async def commit(self, changes: Changes, checkpoint: tuple[str, int] | None = None) -> None:
+        self.writes += len(changes.ops) + (checkpoint is not None)
+        await super().commit(changes, checkpoint)
+
+
+async def read_everything(store: PostgresEventStore) -> list[RecordedEvent]:
+    events: list[RecordedEvent] = []
+    while page := await store.read_all(events[-1].position if events else 0, PAGE):
+        events.extend(page)
+    return events
+
+
+async def store_replay(store: PostgresEventStore) -> dict[str, Any]:
+    started = time.perf_counter()
+    count, after = 0, 0
+    while page := await store.read_all(after, PAGE):
+        count += len(page)
+        after = page[-1].position
+    elapsed = time.perf_counter() - started
+    return {
+        "figure": "events/s",
+        "value": count / elapsed if elapsed else 0.0,
+        "events": count,
+        "elapsed": elapsed,
+    }
+
+
+async def gateway_publish(
+    store: PostgresEventStore, rabbitmq_url: str, redis_url: str, name: str
+) -> dict[str, Any]:
+    """Every service's gateway, one after the other, from position 0 to the head."""
+    exchange = f"{name}.bench.events"
+    bus = await RabbitMQBus.connect(rabbitmq_url, exchange=exchange)
+    checkpoints = RedisReadStore.from_url(redis_url, f"{name}_bench")
+    per_service: dict[str, dict[str, Any]] = {}
+    try:
+        await declare_all(bus, all_queues(exchange), 5)
+        head = await store.head()
+        for service in GATEWAYS:
+            gateway = _gateway(service, store, bus, checkpoints)
+            started = time.perf_counter()
+            after, read = 0, 0
+            while batch := await store.read_all(after, gateway.batch_size):
+                await gateway.publish_batch(batch)
+                read += len(batch)
+                after = batch[-1].position
+            elapsed = time.perf_counter() - started
+            per_service[service] = {
+                "events_read": read,
+                "published": gateway.stats.published,
+                "unrouted": gateway.stats.unrouted,
+                "elapsed": elapsed,
+                "messages_per_second": gateway.stats.published / elapsed if elapsed else 0.0,
+            }
+    finally:
+        for queue in bus.declared_queues:
+            await bus.delete_queue(queue)
+        await bus.delete_exchanges()
+        await bus.close()
+        await delete_keys(checkpoints.redis, f"{name}_bench:*")
+        await checkpoints.close()
+    published = sum(s["published"] for s in per_service.values())
+    elapsed = sum(s["elapsed"] for s in per_service.values())
+    read = sum(s["events_read"] for s in per_service.values())
+    return {
+        "figure": "events/s",
+        "value": read / elapsed if elapsed else 0.0,
+        "published": published,
+        "messages_per_second": published / elapsed if elapsed else 0.0,
+        "head": head,
+        "elapsed": elapsed,
+        "services": per_service,
+    }
+
+
+def _gateway(
+    service: str, store: PostgresEventStore, bus: RabbitMQBus, checkpoints: RedisReadStore
+) -> Gateway:
+    """The gateway the service builds, from its own event registry and translation."""
+    events = importlib.import_module(f"services.{service}.domain.events")
+    contracts = importlib.import_module(f"services.{service}.contracts")
+    return Gateway(service, store, bus, checkpoints, events.registry, contracts.to_integration)
+
+
+async def projection_apply(
+    store: PostgresEventStore, events: list[RecordedEvent], redis_url: str, name: str
+) -> dict[str, Any]:
+    """The proposals projection applying events already read, batch by batch, into its own prefix."""
+    prefix = f"{name}_bench"
+    base = RedisReadStore.from_url(redis_url, prefix)
+    views = CountingReadStore(base, prefix)
+    runner = ProjectionRunner(ProposalsProjection(load_units()), store, views, all_events())
+    try:
+        started = time.perf_counter()
+        for first in range(0, len(events), runner.batch_size):
+            await runner.apply_batch(events[first : first + runner.batch_size])
+        elapsed = time.perf_counter() - started
+    finally:
+        await delete_keys(base.redis, f"{prefix}:*")
+        await base.close()
+    return {
+        "figure": "events/s",
+        "value": len(events) / elapsed if elapsed else 0.0,
+        "events": len(events),
+        "writes": views.writes,
+        "writes_per_second": views.writes / elapsed if elapsed else 0.0,
+        "batch": runner.batch_size,
+        "elapsed": elapsed,
+    }
+
+
+async def rebuild_all(store: PostgresEventStore, redis_url: str, prefix: str) -> dict[str, Any]:
+    """Drop and rebuild every projection of the views service, as `make rebuild` does."""
+    views = RedisReadStore.from_url(redis_url, prefix)
+    registry = all_events()
+    reports = {}
+    try:
+        for projection in projections(load_units()):
+            report = await rebuild(ProjectionRunner(projection, store, views, registry), show_progress=True)
+            reports[projection.name] = {
+                "events": report.events,
+                "seconds": report.seconds,
+                "events_per_second": report.events_per_second,
+            }
+    finally:
+        await views.close()
+    events = sum(r["events"] for r in reports.values())
+    seconds = sum(r["seconds"] for r in reports.values())
+    return {
+        "figure": "events/s",
+        "value": events / seconds if seconds else 0.0,
+        "events": events,
+        "seconds": seconds,
+        "projections": reports,
+    }
+
+
+async def measure(
+    postgres_url: str, schema: str, rabbitmq_url: str, redis_url: str, name: str, views_prefix: str
+) -> dict[str, Any]:
+    """Every component figure on the events in `schema`; `views_prefix` is rebuilt in place."""
+    store = await PostgresEventStore.open(postgres_url, schema=schema)
+    try:
+        replay = await store_replay(store)
+        print(f"  store replay: {replay['value']:,.0f} events/s ({replay['events']} events)")
+        gateway = await gateway_publish(store, rabbitmq_url, redis_url, name)
+        print(
+            f"  gateway publish: {gateway['value']:,.0f} events/s, "
+            f"{gateway['messages_per_second']:,.0f} messages/s ({gateway['published']} messages)"
+        )
+        events = await read_everything(store)
+        projection = await projection_apply(store, events, redis_url, name)
+        print(f"  projection apply: {projection['value']:,.0f} events/s ({projection['writes']} writes)")
+        rebuilt = await rebuild_all(store, redis_url, views_prefix)
+        print(f"  rebuild: {rebuilt['value']:,.0f} events/s")
+    finally:
+        await store.close()
+    return {
+        "store_replay": replay,
+        "gateway_publish": gateway,
+        "projection_apply": projection,
+        "rebuild": rebuilt,
+    }
