@@ -69,7 +69,7 @@ async def open_event_store(url: str) -> EventStore:
     raise ValueError(f"EVENTSTORE_URL has an unknown scheme: {url!r}")
 
 
-async def open_bus(url: str, exchange: str) -> MessageBus:
+async def open_bus(url: str, exchange: str, retry_delay: float = 0.0) -> MessageBus:
     scheme = urlsplit(url).scheme
     if scheme == "inprocess":
         from shared.bus.inprocess import InProcessBus
@@ -78,7 +78,7 @@ async def open_bus(url: str, exchange: str) -> MessageBus:
     if scheme in {"amqp", "amqps"}:
         from shared.bus.rabbitmq import RabbitMQBus
 
-        return await RabbitMQBus.connect(url, exchange)
+        return await RabbitMQBus.connect(url, exchange, retry_delay=retry_delay)
     raise ValueError(f"BUS_URL has an unknown scheme: {url!r}")
 
 
@@ -106,7 +106,7 @@ def inbox_for(views: ReadStore, prefix: str) -> Inbox:
 async def open_infrastructure(settings: ServiceSettings) -> Infrastructure:
     events = await open_event_store(settings.eventstore_url)
     try:
-        bus = await open_bus(settings.bus_url, settings.bus_exchange)
+        bus = await open_bus(settings.bus_url, settings.bus_exchange, settings.bus_retry_delay)
     except BaseException:
         await events.close()
         raise

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     unit_id: str | None = None
     """Set when this instance acts for one handling unit only (e.g. minzheng)."""
     max_deliveries: int = 5
+    bus_retry_delay: float = 1.0
+    """Seconds a consumer holds a failed message before its second delivery; four times longer before
+    each next one, at most a minute (with 5 deliveries: 1 + 4 + 16 + 60 s before it is dead-lettered)."""
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -9,7 +9,10 @@ direct exchange `<exchange>.dlx` to the durable queue `<queue>.dlq`, where they 
 
 Each consumer has its own channel, with `prefetch` unacked messages at most; handlers run
 concurrently up to that bound. A message is acked after its handler returned and the inbox
-remembered it; a failure is nacked back to the queue (a delivery counted by the broker);
+remembered it; a failure is nacked back to the queue (a delivery counted by the broker) after a
+wait that grows with each delivery (`retry_delay`, four times longer each time, at most a minute),
+so that a message that came too early (a reply before its proposal reached the service) or met a
+restarting database is tried again later rather than spending its deliveries in milliseconds;
 `Malformed` is rejected, which dead-letters it at once.
 """
 
@@ -91,6 +94,15 @@ async def _settle(settling: Awaitable[None], what: str, incoming: AbstractIncomi
         log.warning("could not %s message %s: %r", what, incoming.message_id, error)
 
 
+RETRY_DELAY_CAP = 60.0
+
+
+def backoff(first: float, delivery: int) -> float:
+    """How long a failed message is held before it goes back: `first` after the first delivery,
+    four times longer after each next one, never more than a minute."""
+    return min(first * 4 ** (delivery - 1), RETRY_DELAY_CAP) if first > 0 else 0.0
+
+
 async def _existing_queue(channel: AbstractChannel, queue: str) -> AbstractQueue:
     """A passive declare: the queue if it exists, else LookupError (the channel is then closed)."""
     try:
@@ -109,8 +121,10 @@ class RabbitMQConsumer:
         handler: Handler,
         inbox: Inbox,
         max_deliveries: int | None,
+        retry_delay: float = 0.0,
     ) -> None:
         self._channel = channel
+        self._retry_delay = retry_delay
         self._queue = queue
         self._handler = handler
         self._inbox = inbox
@@ -191,6 +205,8 @@ class RabbitMQConsumer:
                     delivery,
                     self._max_deliveries or "?",
                 )
+            if self._max_deliveries is None or delivery < self._max_deliveries:
+                await asyncio.sleep(backoff(self._retry_delay, delivery))
             await _settle(incoming.nack(requeue=True), "nack", incoming)
             return
         faults.point("consumer.before-ack")
@@ -223,8 +239,10 @@ class RabbitMQBus:
         exchange: AbstractExchange,
         dead_letter_exchange: AbstractExchange,
         publish_timeout: float,
+        retry_delay: float = 0.0,
     ) -> None:
         self._connection = connection
+        self._retry_delay = retry_delay
         self._publisher = publisher
         self._topology = topology
         self._exchange = exchange
@@ -237,8 +255,14 @@ class RabbitMQBus:
 
     @classmethod
     async def connect(
-        cls, url: str, exchange: str = "proposals.events", publish_timeout: float = 10.0
+        cls,
+        url: str,
+        exchange: str = "proposals.events",
+        publish_timeout: float = 10.0,
+        retry_delay: float = 0.0,
     ) -> "RabbitMQBus":
+        """`retry_delay`: how long a consumer holds a failed message before giving it back the first
+        time (see `backoff`); 0 gives it back at once."""
         connection = await aio_pika.connect_robust(url)
         try:
             publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
@@ -250,7 +274,7 @@ class RabbitMQBus:
         except BaseException:
             await connection.close()
             raise
-        return cls(connection, publisher, topology, topic, dlx, publish_timeout)
+        return cls(connection, publisher, topology, topic, dlx, publish_timeout, retry_delay)
 
     @property
     def exchange(self) -> str:
@@ -325,7 +349,9 @@ class RabbitMQBus:
         try:
             await channel.set_qos(prefetch_count=prefetch)
             declared = await _existing_queue(channel, queue)
-            consumer = RabbitMQConsumer(channel, declared, handler, inbox, self._max_deliveries.get(queue))
+            consumer = RabbitMQConsumer(
+                channel, declared, handler, inbox, self._max_deliveries.get(queue), self._retry_delay
+            )
             await consumer.start()
         except BaseException:
             await channel.close()

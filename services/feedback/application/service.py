@@ -73,6 +73,10 @@ class FeedbackService:
     async def on_reply_issued(self, event: CloudEvent) -> None:
         message = parse(ReplyIssuedV1, event)
         state, _ = await self.handler.load(stream(message.proposal_id))
+        if isinstance(state, NotRecorded):
+            # The reply overtook the 立案 (another queue, a restart): its forms need the proposers,
+            # so the message goes back and comes again later.
+            raise ArrivedEarly(f"message {event.id}: proposal {message.proposal_id} is not recorded yet")
         tokens = {
             p.id: form_token(self.token_secret, message.proposal_id, message.round, p.id)
             for p in proposers_of(state)
@@ -99,6 +103,10 @@ class FeedbackService:
             await self.handle(command, meta)
         except InvalidField as error:
             raise Malformed(f"message {event.id}: {error.detail}") from error
+
+
+class ArrivedEarly(Exception):
+    """A message that needs another one first: failing, it is given back to be delivered again."""
 
 
 def proposers_of(state: State) -> tuple[Proposer, ...]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from services.feedback.application.service import FeedbackService
+from services.feedback.application.service import ArrivedEarly, FeedbackService
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from services.reply.contracts import AnswerV1, ReplyIssuedV1
 from shared.bus import Malformed
@@ -243,3 +243,14 @@ def test_a_message_that_is_not_the_contract_or_breaks_a_rule_is_dead_lettered(cl
     deliver(client, registered(liu_alone()))
     with pytest.raises(Malformed, match="result_class"):
         deliver(client, reply_issued(result_class="D"))
+
+
+def test_a_reply_that_overtakes_its_proposal_is_given_back_for_later_not_dead_lettered(
+    client: TestClient,
+) -> None:
+    with pytest.raises(ArrivedEarly):
+        deliver(client, reply_issued())
+    assert stream_types(client) == []
+    deliver(client, registered(liu_alone()))
+    deliver(client, reply_issued())
+    assert stream_types(client)[-1] == "feedback.feedback-requested.v1"
