@@ -3,6 +3,10 @@
 - Appends take a transaction-scoped advisory lock (one key per schema), so appends to a schema
   run one at a time: the next position is the last one plus 1, and since the lock is released
   only once the transaction is visible, positions are contiguous and become visible in order.
+- An append is one call of a PL/pgSQL function of the schema, in one round trip: the lock is
+  held only while the server runs it, never while a busy client process gets round to its next
+  statement (every service of a deployment appends to the same schema, so a lock held across
+  round trips made all of them wait on the slowest).
 - Each append NOTIFYs a channel of the schema (payload: the last position) on commit.
 - `subscribe` is woken by those notifications, which a dedicated connection LISTENs to (opened
   on the first subscribe, reopened when it drops), and polls every second in any case.
@@ -40,12 +44,16 @@ RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for the listening connection to open (a first subscriber waits that long)."""
 
+APPEND_FUNCTION = "append_events_v1"
+"""The append function of each schema; a new version of it gets a new name, so that schemas made
+by an older release are given the new one beside the old."""
+APPEND_ARGUMENTS = "bigint, text, text, integer, uuid[], text[], text[], text[]"
+
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 if TYPE_CHECKING:
     Pool: TypeAlias = asyncpg.Pool[asyncpg.Record]
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record]
-    PooledConnection: TypeAlias = asyncpg.pool.PoolConnectionProxy[asyncpg.Record]
 
 
 def check_schema(schema: str) -> str:
@@ -87,15 +95,53 @@ class _Sql:
         )
         self.read_all = f"SELECT {columns} FROM {table} WHERE position > $1 ORDER BY position LIMIT $2"
         self.head = f"SELECT coalesce(max(position), 0) FROM {table}"
-        self.stream_version = f"SELECT coalesce(max(version) + 1, 0) FROM {table} WHERE stream = $1"
-        self.appended = (
-            f"SELECT id, version, position FROM {table} WHERE stream = $1 AND id = any($2::uuid[])"
+        self.append_function = f'"{schema}".{APPEND_FUNCTION}'
+        self.function_exists = (
+            f"SELECT to_regprocedure('{self.append_function}({APPEND_ARGUMENTS})') IS NOT NULL"
         )
-        self.insert = f"""
-            INSERT INTO {table} (position, stream, version, id, type, data, metadata)
-            SELECT p, $1, v, i, t, d::jsonb, m::jsonb
-            FROM unnest($2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[])
-                AS new(p, v, i, t, d, m)"""
+        self.create_function = f"""
+            CREATE OR REPLACE FUNCTION {self.append_function}(
+                lock_key bigint, channel text, stream_name text, expected int,
+                ids uuid[], types text[], datas text[], metadatas text[]
+            ) RETURNS TABLE (outcome text, next_version int, last_position bigint)
+            LANGUAGE plpgsql AS $fn$
+            DECLARE
+                count_new int := coalesce(array_length(ids, 1), 0);
+                distinct_ids int;
+                actual int;
+                head bigint;
+            BEGIN
+                PERFORM pg_advisory_xact_lock(lock_key);
+                IF count_new > 0 THEN
+                    SELECT count(DISTINCT i) INTO distinct_ids FROM unnest(ids) AS i;
+                    IF (SELECT count(*) FROM {table} e WHERE e.stream = stream_name AND e.id = any(ids))
+                            = distinct_ids THEN
+                        RETURN QUERY SELECT 'earlier', e.version + 1, e.position FROM {table} e
+                            WHERE e.stream = stream_name AND e.id = any(ids)
+                            ORDER BY e.version DESC LIMIT 1;
+                        RETURN;
+                    END IF;
+                END IF;
+                SELECT coalesce(max(e.version) + 1, 0) INTO actual FROM {table} e
+                    WHERE e.stream = stream_name;
+                IF actual <> expected THEN
+                    RETURN QUERY SELECT 'conflict', actual, 0::bigint;
+                    RETURN;
+                END IF;
+                SELECT coalesce(max(e.position), 0) INTO head FROM {table} e;
+                IF count_new > 0 THEN
+                    INSERT INTO {table} (position, stream, version, id, type, data, metadata)
+                    SELECT head + n, stream_name, expected + n::int - 1, i, t, d::jsonb, m::jsonb
+                    FROM unnest(ids, types, datas, metadatas) WITH ORDINALITY AS batch(i, t, d, m, n);
+                    PERFORM pg_notify(channel, (head + count_new)::text);
+                END IF;
+                RETURN QUERY SELECT 'appended', expected + count_new, head + count_new;
+            END
+            $fn$"""
+        self.append = (
+            f"SELECT outcome, next_version, last_position FROM {self.append_function}"
+            "($1, $2, $3, $4, $5::uuid[], $6::text[], $7::text[], $8::text[])"
+        )
 
 
 class PostgresEventStore:
@@ -112,7 +158,7 @@ class PostgresEventStore:
     async def open(cls, url: str, schema: str = "public", pool_size: int = 10) -> PostgresEventStore:
         """Connect, and create the schema and its table if missing."""
         check_schema(schema)
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=_keep_session)
         store = cls(url, pool, schema)
         try:
             await store._create_table()
@@ -122,20 +168,15 @@ class PostgresEventStore:
         return store
 
     async def append(self, stream: str, events: Sequence[NewEvent], expected_version: int) -> AppendResult:
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", self._append_key)
-            earlier = await self._earlier_result(connection, stream, events)
-            if earlier is not None:
-                return earlier
-            actual: int = await connection.fetchval(self._sql.stream_version, stream)
-            if actual != expected_version:
-                raise WrongExpectedVersion(stream, expected_version, actual)
-            last: int = await connection.fetchval(self._sql.head)
-            if events:
-                await connection.execute(self._sql.insert, stream, *_columns(events, expected_version, last))
-                faults.point("eventstore.mid-append")
-                await connection.execute("SELECT pg_notify($1, $2)", self._channel, str(last + len(events)))
-        return AppendResult(version=expected_version + len(events), position=last + len(events))
+        if events:
+            faults.point("eventstore.mid-append")  # killed here, the append is not committed
+        row = await self._pool.fetchrow(
+            self._sql.append, self._append_key, self._channel, stream, expected_version, *_columns(events)
+        )
+        assert row is not None
+        if row["outcome"] == "conflict":
+            raise WrongExpectedVersion(stream, expected_version, row["next_version"])
+        return AppendResult(version=row["next_version"], position=row["last_position"])
 
     async def read_stream(self, stream: str, from_version: int = 0) -> list[RecordedEvent]:
         rows = await self._fetch(self._sql.read_stream, stream, from_version)
@@ -167,30 +208,18 @@ class PostgresEventStore:
         await self._pool.close()
 
     async def _create_table(self) -> None:
-        """Create schema and table if missing, under an advisory lock so concurrent openers do not
-        clash; when they exist, no CREATE privilege is needed."""
+        """Create schema, table and append function if missing, under an advisory lock so concurrent
+        openers do not clash; when they exist, no CREATE privilege is needed."""
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("ddl", self._schema))
-            if await connection.fetchval("SELECT to_regclass($1) IS NOT NULL", self._sql.table):
-                return
-            if not await connection.fetchval(
-                "SELECT exists(SELECT 1 FROM pg_namespace WHERE nspname = $1)", self._schema
-            ):
-                await connection.execute(self._sql.create_schema)
-            await connection.execute(self._sql.create_table)
-
-    async def _earlier_result(
-        self, connection: PooledConnection, stream: str, events: Sequence[NewEvent]
-    ) -> AppendResult | None:
-        """The result of the earlier append when every event id is in the stream already."""
-        if not events:
-            return None
-        ids = list({e.id for e in events})
-        rows = await connection.fetch(self._sql.appended, stream, ids)
-        if len(rows) != len(ids):
-            return None
-        last = max(rows, key=lambda row: row["version"])
-        return AppendResult(version=last["version"] + 1, position=last["position"])
+            if not await connection.fetchval("SELECT to_regclass($1) IS NOT NULL", self._sql.table):
+                if not await connection.fetchval(
+                    "SELECT exists(SELECT 1 FROM pg_namespace WHERE nspname = $1)", self._schema
+                ):
+                    await connection.execute(self._sql.create_schema)
+                await connection.execute(self._sql.create_table)
+            if not await connection.fetchval(self._sql.function_exists):
+                await connection.execute(self._sql.create_function)
 
     async def _read_all_listening(self, after: int, limit: int) -> list[RecordedEvent]:
         """`read_all` for subscribers: listens for appends first, so none goes unnoticed."""
@@ -252,11 +281,16 @@ class _Listener:
         self._wakeup.notify()
 
 
-def _columns(events: Sequence[NewEvent], expected_version: int, last_position: int) -> list[list[Any]]:
-    """The per-event columns of an append, as the arrays `unnest` takes."""
+async def _keep_session(connection: Connection) -> None:
+    """What a connection needs undone when it goes back to the pool: nothing. The store sets no
+    session state (its locks are transaction-scoped, it LISTENs on a connection of its own), so
+    asyncpg's default reset, one more round trip after every query, is skipped; an unfinished
+    transaction is still rolled back by the pool itself."""
+
+
+def _columns(events: Sequence[NewEvent]) -> list[list[Any]]:
+    """The per-event columns of an append, as the arrays the append function takes."""
     return [
-        [last_position + i + 1 for i in range(len(events))],
-        [expected_version + i for i in range(len(events))],
         [e.id for e in events],
         [e.type for e in events],
         [json.dumps(e.data, ensure_ascii=False) for e in events],
