@@ -244,7 +244,7 @@ class Client:
                     time.perf_counter() - clock,
                 )
             )
-            if status is not None and status < 500:
+            if status is not None and status < 500 and not _waits(status, text):
                 break
             self._check_deadline(f"{command} of {script.key} not answered: {status} {text[:200]}")
             await asyncio.sleep(pause)
@@ -526,3 +526,17 @@ async def _gets(url: str, requests: int, concurrency: int) -> int:
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return answered
+
+
+WAITING_STATES = frozenset({"AWAITING_REGISTRATION"})
+"""States a service answers 409 with while a message it needs is on its way: sent again shortly."""
+
+
+def _waits(status: int, text: str) -> bool:
+    if status != 409:
+        return False
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("current_state") in WAITING_STATES

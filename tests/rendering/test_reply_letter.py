@@ -12,7 +12,7 @@ from services.reply.domain.commands import Answer
 from services.reply.domain.decider import decider
 from services.reply.domain.events import ReplyIssued
 from services.reply.domain.state import Allocated
-from shared.decider import InvalidField
+from shared.decider import InvalidField, NotAllowedInState
 from shared.documents import Rendered
 from shared.documents.settings import Documents, UnitDocuments, derived_organ, load_all
 from tests.rendering.poppler import flat, ink, pages_of, positions_in_order, red_share, text_of
@@ -132,11 +132,11 @@ def test_a_missing_template_field_is_named(documents: Documents | None, field: s
     assert refused.value.extra["field"] == field
 
 
-def test_a_proposal_whose_立案_has_not_reached_reply_has_no_session_to_print() -> None:
+def test_a_proposal_whose_立案_has_not_reached_reply_waits_for_it() -> None:
     state, reply = issued()
-    with pytest.raises(InvalidField) as refused:
+    with pytest.raises(NotAllowedInState) as refused:
         letters.letter(replace(state, registration=None), reply, WUHAI)
-    assert refused.value.extra["field"] == "session"
+    assert refused.value.extra["current_state"] == "AWAITING_REGISTRATION"
 
 
 def test_a_unit_the_city_does_not_list_signs_with_the_organ_its_name_gives_and_its_文号_as_written() -> None:

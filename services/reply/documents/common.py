@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from services.reply.domain.events import Proposer, RegistrationTaken
 from services.reply.domain.state import Allocated
 from shared.contracts import Kind
-from shared.decider import InvalidField
+from shared.decider import InvalidField, NotAllowedInState
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 """Documents are dated in China Standard Time, whatever the server's zone."""
@@ -22,10 +22,12 @@ def local_date(moment: datetime) -> date:
 
 
 def registration(state: Allocated) -> RegistrationTaken:
-    """The 立案 the documents print from; InvalidField while it has not reached reply."""
+    """The 立案 the documents print from. While it has not reached reply (its message is on the way,
+    behind the 交办's), the letter waits: 409 AWAITING_REGISTRATION, to be sent again shortly."""
     if state.registration is None:
-        raise InvalidField(
-            "session", f"the 立案 of proposal {state.number} (session, proposers) is not known yet"
+        raise NotAllowedInState(
+            f"The letter of proposal {state.number}, before its 立案 (session, proposers) reached reply,",
+            "AWAITING_REGISTRATION",
         )
     if not state.registration.session.strip():
         raise InvalidField("session", f"proposal {state.number} was registered without its session")

@@ -85,8 +85,8 @@ def test_a_reply_whose_letter_cannot_be_made_is_refused_whole_naming_the_field(c
     client.post(f"{BASE}/override-co-opinions", json={"reason": "协办单位逾期未报"}, headers=OFFICE)
     before = client.get(BASE, headers=OFFICE).json()
     no_session = client.post(f"{BASE}/reply", json=REPLY, headers=SHANGWU)
-    assert no_session.status_code == 422
-    assert no_session.json()["field"] == "session"
+    assert no_session.status_code == 409
+    assert no_session.json()["current_state"] == "AWAITING_REGISTRATION"
 
     settings = service(client).documents["wuhai"]
     service(client).documents = {"wuhai": settings.model_copy(update={"units": {}})}
