@@ -23,7 +23,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.views import queries
-from services.views.exports import Format, export, overview_tables, proposal_tables, unit_tables
+from services.views.exports import ROLE_NAMES as ROLES_IN_PROPOSAL
+from services.views.exports import STATE_NAMES, Format, export, overview_tables, proposal_tables, unit_tables
 from services.views.read_models import index_key, proposal_key
 from shared.calendar import WorkingCalendar
 from shared.deadlines import local_date
@@ -75,29 +76,6 @@ FIELD_NAMES = {
 templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
 )
-STATE_NAMES = {
-    "SUBMITTED": "已提交",
-    "UNDER_REVIEW": "审查中",
-    "RETURNED": "退回修改",
-    "NOT_REGISTERED": "不予立案",
-    "MERGED": "已并案",
-    "WITHDRAWN": "已撤案",
-    "REGISTERED": "已立案",
-    "ALLOCATED": "办理中",
-    "REPLIED": "已答复",
-    "REHANDLING": "重新办理",
-    "CLOSED": "已办结",
-    "TRACKING": "跟踪办理",
-    "allocated": "待签收",
-    "acknowledged": "已签收",
-    "adjustment_requested": "申请调整中",
-    "internally_allocated": "已内部交办",
-    "opinion_submitted": "已送协办意见",
-    "replied": "已答复",
-    "rehandling": "重新办理",
-    "replaced": "已调整",
-}
-ROLES_IN_PROPOSAL = {"lead": "主办", "co": "协办", "former": "原承办"}
 
 
 def percent(value: object) -> str:

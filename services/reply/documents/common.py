@@ -1,24 +1,14 @@
-"""What the reply documents share: the wording by kind, the 领衔 proposer, the local date."""
-
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+"""What the reply documents share: the wording by kind, the 领衔 proposer, the 立案 they print from."""
 
 from services.reply.domain.events import Proposer, RegistrationTaken
 from services.reply.domain.state import Allocated
 from shared.contracts import Kind
 from shared.decider import InvalidField, NotAllowedInState
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-"""Documents are dated in China Standard Time, whatever the server's zone."""
-
 NOUN: dict[Kind, str] = {"proposal": "提案", "suggestion": "建议"}
 """What the item is called: 政协 提案, 人大 建议."""
 ADDRESS: dict[Kind, str] = {"proposal": "委员", "suggestion": "代表"}
 """How the proposer is addressed: 刘建峰委员, 某某代表."""
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(LOCAL).date()
 
 
 def registration(state: Allocated) -> RegistrationTaken:

@@ -6,9 +6,10 @@ Everything printed comes from the reply's events and the jurisdiction's `[docume
 same history renders the same bytes: the digest recorded at issue is checked on every download.
 """
 
-from services.reply.documents.common import ADDRESS, NOUN, item_text, lead_proposer, local_date, registration
+from services.reply.documents.common import ADDRESS, NOUN, item_text, lead_proposer, registration
 from services.reply.domain.events import LetterDigest, ReplyIssued
 from services.reply.domain.state import Allocated
+from shared.deadlines import local_date
 from shared.decider import InvalidField
 from shared.documents import (
     Block,
