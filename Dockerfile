@@ -33,6 +33,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # Then the code, and the project itself into the same environment.
 COPY shared ./shared
 COPY services ./services
+COPY runtime ./runtime
+COPY deploy ./deploy
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev \
     && mkdir -p /app/var \

@@ -23,7 +23,7 @@ help:  ## list the commands
 install: .venv/.installed  ## install the locked dependencies into .venv
 
 run: install  ## run every service on the embedded default (SQLite, in-process bus, in-memory views)
-	$(RUN) python -m services
+	$(RUN) python -m runtime
 
 test: install  ## run the whole test suite against the local PostgreSQL, Redis and RabbitMQ
 	$(RUN) pytest -q -p no:cacheprovider $(PYTEST_ARGS)
@@ -50,16 +50,16 @@ format: install  ## format and fix what ruff can
 	$(RUN) ruff check --fix .
 
 contracts: install  ## write the integration contract (JSON Schemas, AsyncAPI) to docs/integration/
-	$(RUN) python -m services.contracts_doc
+	$(RUN) python -m runtime.contract
 
 demo: install  ## drive two proposals from the seeds through the whole lifecycle over HTTP
-	$(RUN) python -m services.demo
+	$(RUN) python -m tools.demo
 
 token: install  ## a development token, e.g. make token ARGS="--role unit_staff --unit minzheng --name 孙雪斌"
-	@$(RUN) python -m services.tokens $(ARGS)
+	@$(RUN) python -m tools.tokens $(ARGS)
 
 rebuild: install  ## drop the read models and rebuild them from the event store (PROJECTION=name for one)
-	$(RUN) python -m services.rebuild $(PROJECTION)
+	$(RUN) python -m runtime.rebuild $(PROJECTION)
 
 compose-check: install  ## validate docker-compose.yml against the Compose specification, no engine needed
 	$(RUN) pytest -q tests/unit/test_docker_compose.py

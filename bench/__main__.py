@@ -2,7 +2,7 @@
 
 1. the load generator's own ceiling, against a server that does nothing;
 2. the raw limits (bench.raw): HTTP + insert, confirmed publish, pipelined Redis, replay;
-3. the platform as processes (services.simulation.stack) under one isolation name: intake at its
+3. the platform as processes (tools.simulation.stack) under one isolation name: intake at its
    maximum submit rate, then its latency at half that rate; the whole session of N proposals;
 4. with the services stopped, our components on the events the session left (bench.components);
 5. our event store beside the `eventsourcing` library's PostgreSQL recorder (bench.peer).
@@ -38,7 +38,7 @@ from redis.asyncio import Redis
 from bench import components, peer, raw, report
 from bench.load import ceiling
 from bench.session import intake_latency_at, intake_rate, run_session
-from services.simulation.stack import Stack, StackConfig
+from tools.simulation.stack import Stack, StackConfig
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 STARTUP = 180.0

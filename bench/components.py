@@ -1,6 +1,6 @@
 """Our components on the events a session left in the store, each beside its raw limit.
 
-- Gateway publish: each service's gateway (shared.gateway, with the service's own registry and
+- Gateway publish: each service's gateway (shared.kernel.gateway, with the service's own registry and
   translation) going from checkpoint 0 to the head of the store, publishing with confirms to a
   topic exchange of its own whose queues are declared as the platform declares them → messages
   published/s, read against the raw confirmed publish, and events/s from checkpoint to head (one
@@ -24,18 +24,18 @@ import time
 from typing import Any
 
 from bench.raw import delete_keys
-from services.registry import all_events
-from services.topology import all_queues
-from services.views.projections import load_units, projections
-from services.views.read_models import ProposalsProjection
-from shared.bus.rabbitmq import RabbitMQBus
-from shared.eventstore import RecordedEvent
-from shared.eventstore.postgres import PostgresEventStore
-from shared.gateway import Gateway
-from shared.inbound import declare_all
-from shared.projections import ProjectionRunner, rebuild
-from shared.readstore import Changes
-from shared.readstore.redis import RedisReadStore
+from runtime.registry import all_events
+from runtime.topology import all_queues
+from services.views.application.projections import load_units, projections
+from services.views.application.read_models import ProposalsProjection
+from shared.adapters.bus.rabbitmq import RabbitMQBus
+from shared.adapters.eventstore import RecordedEvent
+from shared.adapters.eventstore.postgres import PostgresEventStore
+from shared.adapters.readstore import Changes
+from shared.adapters.readstore.redis import RedisReadStore
+from shared.kernel.gateway import Gateway
+from shared.kernel.inbound import declare_all
+from shared.kernel.projections import ProjectionRunner, rebuild
 
 GATEWAYS = ("intake", "allocation", "reply", "feedback")
 PAGE = 1000

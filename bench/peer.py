@@ -32,8 +32,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 
 from bench.payloads import sample_event
 from bench.raw import drop_schema
-from shared.eventstore import NewEvent
-from shared.eventstore.postgres import PostgresEventStore
+from shared.adapters.eventstore import NewEvent
+from shared.adapters.eventstore.postgres import PostgresEventStore
 
 STREAM_LENGTH = 8
 TOPIC = "intake.proposal-submitted.v1"

@@ -36,7 +36,7 @@ from redis.asyncio import Redis
 
 from bench.load import closed_loop
 from bench.payloads import TITLES, InsertRequests, sample_event
-from shared.eventstore.postgres import PostgresEventStore
+from shared.adapters.eventstore.postgres import PostgresEventStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

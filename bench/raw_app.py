@@ -1,6 +1,6 @@
 """The raw HTTP limit: a minimal FastAPI app doing one asyncpg insert per request.
 
-Served by uvicorn exactly as a service is (`services.serve`: one process, the same loop and HTTP
+Served by uvicorn exactly as a service is (`runtime.serve`: one process, the same loop and HTTP
 implementation, the same log level), with a pool of the event store's size, so the only difference
 from a service's command is the work of the command itself. `python -m bench.raw_app`, configured
 by RAW_POSTGRES_URL, RAW_SCHEMA and SERVICE_PORT.
@@ -16,8 +16,8 @@ from typing import Any
 import asyncpg
 from fastapi import Body, FastAPI
 
-from services.serve import Served, configure_logging, serve
-from shared.eventstore.postgres import check_schema
+from runtime.serve import Served, configure_logging, serve
+from shared.adapters.eventstore.postgres import check_schema
 
 POOL_SIZE = 10
 """The pool size of `PostgresEventStore.open`."""

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from bench.load import Request, closed_loop, open_loop, percentile
 
 if TYPE_CHECKING:
-    from services.simulation.driver import DriveReport
-    from services.simulation.stack import Stack
+    from tools.simulation.driver import DriveReport
+    from tools.simulation.stack import Stack
 
 SCRAPE_EVERY = 1.0
 """Seconds between two readings of the views' /metrics during a session."""
@@ -102,8 +102,8 @@ async def run_session(
     """Drive a generated session of `proposals` against the started `stack`; the figures."""
     import aiohttp
 
-    from services.simulation.driver import drive
-    from services.simulation.session import generate
+    from tools.simulation.driver import drive
+    from tools.simulation.session import generate
 
     session = generate(proposals, seed)
     limit = deadline or time.time() + max(600.0, proposals * 1.0)
@@ -248,7 +248,7 @@ def parse_metrics(text: str) -> dict[str, float] | None:
 
 
 async def _measure(stack: Stack, proposals: int, seed: int) -> dict[str, Any]:
-    from services.simulation.driver import ceiling
+    from tools.simulation.driver import ceiling
 
     health = f"{stack.urls['intake']}/health"
     figures: dict[str, Any] = {"driver_ceiling_health_rps": await ceiling(health, 5000)}
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     import tempfile
     from pathlib import Path
 
-    from services.simulation.stack import Stack, StackConfig
+    from tools.simulation.stack import Stack, StackConfig
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--proposals", type=int, default=200)

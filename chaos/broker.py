@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
-from services.topology import all_queues
-from shared.bus.rabbitmq import RabbitMQBus
+from runtime.topology import all_queues
+from shared.adapters.bus.rabbitmq import RabbitMQBus
 
 POISON_ROUTING_KEY = "intake.proposal-registered.v1"
 """A key two services consume (allocation and feedback): the poison must end in both dead-letter queues."""

@@ -1,7 +1,7 @@
 """The oracle: what must hold after a fault, computed from the event store and nothing else.
 
 - Lost: every command that got a 2xx left its events in the store. The HTTP edge derives the
-  command id from the caller and the Idempotency-Key (`shared.http.command_meta`) and the command
+  command id from the caller and the Idempotency-Key (`shared.web.http.command_meta`) and the command
   handler writes it into each event's metadata, so an accepted key is found when one of its
   candidate ids (the key with any actor the store has seen) is there.
 - Duplicated: no effect happened twice. The events of one command in one stream carry exactly the
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-from shared.events import EventRegistry
-from shared.eventstore import EventStore, RecordedEvent
-from shared.ids import derived_id, event_id
-from shared.projections import Projection, ProjectionRunner
-from shared.readstore import ReadStore
-from shared.readstore.memory import InMemoryReadStore
+from shared.adapters.eventstore import EventStore, RecordedEvent
+from shared.adapters.readstore import ReadStore
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.events import EventRegistry
+from shared.kernel.ids import derived_id, event_id
+from shared.kernel.projections import Projection, ProjectionRunner
 
 
 class Answered(Protocol):

@@ -13,13 +13,13 @@ from chaos import broker, oracle
 from chaos.proxy import ThreadedProxy
 from chaos.scenarios import START_WITHIN, Context, Scenario, exited, rebuild_views
 from chaos.servers import PrivateServers
-from services.registry import all_events
-from services.simulation.driver import DriveReport, drive
-from services.simulation.session import generate
-from services.simulation.stack import Stack, StackConfig
-from services.views.projections import projections
-from shared.eventstore.postgres import PostgresEventStore
-from shared.readstore.redis import RedisReadStore
+from runtime.registry import all_events
+from services.views.application.projections import projections
+from shared.adapters.eventstore.postgres import PostgresEventStore
+from shared.adapters.readstore.redis import RedisReadStore
+from tools.simulation.driver import DriveReport, drive
+from tools.simulation.session import generate
+from tools.simulation.stack import Stack, StackConfig
 
 CONVERGE_WITHIN = 60.0
 """Seconds the views have, once the session and the fault are over, to equal a rebuild."""

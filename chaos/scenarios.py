@@ -21,9 +21,9 @@ from redis.asyncio import Redis
 from chaos import broker
 from chaos.proxy import ThreadedProxy
 from chaos.servers import PrivateServers
-from services.simulation.driver import DriveReport
-from services.simulation.stack import Stack
-from shared import faults
+from shared.kernel import faults
+from tools.simulation.driver import DriveReport
+from tools.simulation.stack import Stack
 
 OUTAGE = 5.0
 """Seconds a server stays down, a connection stays cut or a process stays stopped."""
@@ -339,7 +339,7 @@ def rebuild_views(stack: Stack) -> float:
     environment.pop(faults.ENVIRONMENT, None)
     with stack.log_path("rebuild").open("ab") as log:
         subprocess.run(
-            [sys.executable, "-m", "services.rebuild"],
+            [sys.executable, "-m", "runtime.rebuild"],
             cwd=stack.config.workdir,
             env=environment,
             stdout=log,

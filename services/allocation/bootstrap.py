@@ -5,6 +5,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from runtime.registry import all_events
+from runtime.wiring import standard_parts
 from services.allocation.application.digest import DailyDigest
 from services.allocation.application.scheduler import Scheduler
 from services.allocation.application.service import AllocationService
@@ -13,17 +15,15 @@ from services.allocation.contracts import to_integration
 from services.allocation.domain.decider import Policies, make_decider
 from services.allocation.domain.events import registry
 from services.allocation.entrypoints import api, imports
-from services.registry import all_events
-from services.wiring import standard_parts
-from shared.calendar import WorkingCalendar
-from shared.decider import CommandHandler
-from shared.infrastructure import Infrastructure
-from shared.notify import LogNotifier, Notifier, SmtpNotifier
-from shared.policy import DEFAULT_FILE, KINDS, load_policy
-from shared.scheduler import Rules
-from shared.service import Parts, Worker, create_app
+from shared.adapters.infrastructure import Infrastructure
+from shared.adapters.notify import LogNotifier, Notifier, SmtpNotifier
+from shared.kernel.decider import CommandHandler
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.policy import DEFAULT_FILE, KINDS, load_policy
+from shared.rules.scheduler import Rules
+from shared.rules.units import UnitRegistry
 from shared.settings import ServiceSettings
-from shared.units import UnitRegistry
+from shared.web.app import Parts, Worker, create_app
 
 TITLE = "Allocation: 交办 to lead and co-units, internal allocation, deadlines"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

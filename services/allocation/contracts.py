@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import Field
 
 from services.allocation.domain.events import ProposalAllocated, ProposalReallocated, Routing
-from shared.contracts import IntegrationEvent, Kind, Part
-from shared.events import Event
+from shared.kernel.contracts import IntegrationEvent, Kind, Part
+from shared.kernel.events import Event
 
 Mode = Literal["独办", "主办+协办", "分办"]
 

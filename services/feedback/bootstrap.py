@@ -4,6 +4,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from runtime.registry import all_events
+from runtime.wiring import standard_parts
 from services.feedback.application.forms import FormLinks
 from services.feedback.application.notices import MemberNotices
 from services.feedback.application.service import FeedbackService
@@ -12,18 +14,16 @@ from services.feedback.contracts import to_integration
 from services.feedback.domain.decider import Policies, feedback_decider
 from services.feedback.domain.events import registry
 from services.feedback.entrypoints import api
-from services.registry import all_events
-from services.wiring import standard_parts
-from shared.calendar import WorkingCalendar
-from shared.decider import CommandHandler
+from shared.adapters.infrastructure import Infrastructure
+from shared.adapters.notify import LogNotifier, Notifier, SmtpNotifier
 from shared.documents.settings import load_all
-from shared.infrastructure import Infrastructure
-from shared.notify import LogNotifier, Notifier, SmtpNotifier
-from shared.policy import DEFAULT_FILE, KINDS, load_policy
-from shared.projections import ProjectionRunner
-from shared.service import Parts, Worker, create_app
+from shared.kernel.decider import CommandHandler
+from shared.kernel.projections import ProjectionRunner
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.policy import DEFAULT_FILE, KINDS, load_policy
+from shared.rules.units import UnitRegistry
 from shared.settings import ServiceSettings
-from shared.units import UnitRegistry
+from shared.web.app import Parts, Worker, create_app
 
 TITLE = "Feedback: satisfaction, re-handling, closing"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -4,8 +4,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from services.feedback.domain.events import ProposalClosed, RehandlingRequested
-from shared.contracts import IntegrationEvent
-from shared.events import Event
+from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.events import Event
 
 
 class RehandlingRequestedV1(IntegrationEvent):

@@ -5,19 +5,19 @@ from typing import get_args
 
 from fastapi import FastAPI
 
+from runtime.wiring import standard_parts
 from services.intake.application.service import ProposalService
 from services.intake.config import IntakeSettings
 from services.intake.contracts import to_integration
 from services.intake.domain.decider import Rules, intake_decider
 from services.intake.domain.events import registry
 from services.intake.entrypoints import api
-from services.wiring import standard_parts
-from shared.contracts import Kind
-from shared.decider import CommandHandler
-from shared.infrastructure import Infrastructure
-from shared.policy import DEFAULT_FILE, load_policy
-from shared.service import Parts, create_app
+from shared.adapters.infrastructure import Infrastructure
+from shared.kernel.contracts import Kind
+from shared.kernel.decider import CommandHandler
+from shared.rules.policy import DEFAULT_FILE, load_policy
 from shared.settings import ServiceSettings
+from shared.web.app import Parts, create_app
 
 TITLE = "Intake: proposals in, review, registration (立案)"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -4,8 +4,8 @@ from datetime import datetime
 from typing import Literal
 
 from services.intake.domain import events as domain
-from shared.contracts import IntegrationEvent, Kind, Part
-from shared.events import Event
+from shared.kernel.contracts import IntegrationEvent, Kind, Part
+from shared.kernel.events import Event
 
 
 class ProposerV1(Part):

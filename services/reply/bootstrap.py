@@ -4,19 +4,19 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from runtime.wiring import standard_parts
 from services.reply.application import inbound
 from services.reply.application.service import Policies, ReplyService
 from services.reply.config import ReplySettings
 from services.reply.contracts import to_integration
 from services.reply.domain.events import registry
 from services.reply.entrypoints import api
-from services.wiring import standard_parts
+from shared.adapters.infrastructure import Infrastructure
 from shared.documents.settings import load_all
-from shared.infrastructure import Infrastructure
-from shared.policy import DEFAULT_FILE, KINDS, load_policy
-from shared.service import Parts, create_app
+from shared.rules.policy import DEFAULT_FILE, KINDS, load_policy
+from shared.rules.units import UnitRegistry
 from shared.settings import ServiceSettings
-from shared.units import UnitRegistry
+from shared.web.app import Parts, create_app
 
 TITLE = "Reply: co-unit opinions, consultations (面商), replies"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

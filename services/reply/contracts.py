@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from services.reply.domain.events import ReplyIssued, ResultClassChanged
-from shared.contracts import IntegrationEvent, Part
-from shared.events import Event
+from shared.kernel.contracts import IntegrationEvent, Part
+from shared.kernel.events import Event
 
 
 class AnswerV1(Part):

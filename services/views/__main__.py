@@ -1,6 +1,6 @@
 """Run the views service alone: `python -m services.views`, configured by the environment."""
 
-from services.serve import run_one
+from runtime.serve import run_one
 from services.views.bootstrap import create
 from services.views.config import ViewsSettings
 

@@ -2,19 +2,18 @@
 
 from fastapi import FastAPI
 
-from services.contracts_doc import platform_contract
-from services.registry import all_events
-from services.views import pages
+from runtime.contract import platform_contract
+from runtime.registry import all_events
+from services.views.application.projections import DEPLOY, load_units, projections
+from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
-from services.views.entrypoints import api, exports
-from services.views.projections import DEPLOY, load_units, projections
-from services.views.read_models import ProposalsProjection
-from shared import asyncapi
-from shared.calendar import WorkingCalendar
-from shared.infrastructure import Infrastructure
-from shared.projections import ProjectionRunner
-from shared.service import Parts, Worker, create_app
+from services.views.entrypoints import api, exports, pages
+from shared.adapters.infrastructure import Infrastructure
+from shared.kernel.projections import ProjectionRunner
+from shared.rules.calendar import WorkingCalendar
 from shared.settings import ServiceSettings
+from shared.web import asyncapi
+from shared.web.app import Parts, Worker, create_app
 
 TITLE = "Views: read models across agencies"
 

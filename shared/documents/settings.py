@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.policy import DEFAULT_FILE, PolicyError, deep_merge
+from shared.rules.policy import DEFAULT_FILE, PolicyError, deep_merge
 
 
 class _Frozen(BaseModel):

@@ -5,8 +5,8 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 
-from shared.decider import Decider, Rejected
-from shared.events import Event
+from shared.kernel.decider import Decider, Rejected
+from shared.kernel.events import Event
 
 C = TypeVar("C")
 S = TypeVar("S")

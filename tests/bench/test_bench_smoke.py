@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bench import components, peer, raw
 from bench.load import ceiling, open_loop, percentile
 from bench.payloads import InsertRequests
-from shared.eventstore.postgres import PostgresEventStore
+from shared.adapters.eventstore.postgres import PostgresEventStore
 from tests.servers import require_postgres, require_rabbitmq, require_redis
 from tests.unit.views.lifecycle import new_events, whole_lifecycle
 

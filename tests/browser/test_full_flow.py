@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from services.demo.client import Actor, Platform
 from shared.settings import ServiceSettings
 from tests.processes import ROOT, free_port_block, running, wait_healthy
+from tools.demo.client import Actor, Platform
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -61,7 +61,7 @@ def platform(tmp_path: Path) -> Iterator[tuple[str, Platform]]:
     base = free_port_block(len(NAMES))
     urls = {name: f"http://127.0.0.1:{base + i}" for i, name in enumerate(NAMES)}
     env = {f"{name.upper()}_URL": urls[name] for name in NAMES[:4]}
-    with running(["-m", "services", "--port-base", str(base)], cwd=tmp_path, env=env) as process:
+    with running(["-m", "runtime", "--port-base", str(base)], cwd=tmp_path, env=env) as process:
         for url in urls.values():
             wait_healthy(f"{url}/health", process)
         client = Platform(urls, ServiceSettings().token_secret.get_secret_value())

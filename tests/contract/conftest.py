@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.bus import MessageBus
-from shared.eventstore import EventStore
-from shared.eventstore.memory import InMemoryEventStore
-from shared.readstore import ReadStore
-from shared.readstore.memory import InMemoryReadStore
+from shared.adapters.bus import MessageBus
+from shared.adapters.eventstore import EventStore
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.readstore import ReadStore
+from shared.adapters.readstore.memory import InMemoryReadStore
 from tests.servers import require_kurrentdb, require_postgres, require_rabbitmq, require_redis
 
 EVENT_STORES = ["memory", "sqlite", "postgres", "kurrentdb"]
@@ -22,13 +22,13 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if kind == "memory":
         yield InMemoryEventStore()
     elif kind == "sqlite":
-        from shared.eventstore.sqlite import SqliteEventStore
+        from shared.adapters.eventstore.sqlite import SqliteEventStore
 
         sqlite_store = await SqliteEventStore.open(tmp_path / "events.sqlite3")
         yield sqlite_store
         await sqlite_store.close()
     elif kind == "postgres":
-        from shared.eventstore.postgres import PostgresEventStore
+        from shared.adapters.eventstore.postgres import PostgresEventStore
 
         url = require_postgres()
         schema = f"contract_{uuid.uuid4().hex[:12]}"
@@ -39,7 +39,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             await pg_store.drop_schema()
             await pg_store.close()
     elif kind == "kurrentdb":
-        from shared.eventstore.kurrentdb import KurrentDBEventStore
+        from shared.adapters.eventstore.kurrentdb import KurrentDBEventStore
 
         url = require_kurrentdb()
         kdb_store = await KurrentDBEventStore.open(url)
@@ -52,7 +52,7 @@ async def read_store(request: pytest.FixtureRequest) -> AsyncIterator[ReadStore]
     if request.param == "memory":
         yield InMemoryReadStore()
         return
-    from shared.readstore.redis import RedisReadStore
+    from shared.adapters.readstore.redis import RedisReadStore
 
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     redis_store = RedisReadStore.from_url(require_redis(), prefix)
@@ -73,13 +73,13 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[MessageBus]:
     """A bus on its own exchange; its queues and exchanges are deleted afterwards."""
     exchange = f"test.events.{uuid.uuid4().hex[:12]}"
     if request.param == "inprocess":
-        from shared.bus.inprocess import InProcessBus
+        from shared.adapters.bus.inprocess import InProcessBus
 
         in_process = InProcessBus(exchange)
         yield in_process
         await in_process.close()
         return
-    from shared.bus.rabbitmq import RabbitMQBus
+    from shared.adapters.bus.rabbitmq import RabbitMQBus
 
     rabbit = await RabbitMQBus.connect(require_rabbitmq(), exchange=exchange, publish_timeout=5.0)
     try:

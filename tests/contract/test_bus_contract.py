@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from shared.bus import Inbox, Malformed, Message, MessageBus
-from shared.bus.inbox import InMemoryInbox
-from shared.errors import Unroutable
+from shared.adapters.bus import Inbox, Malformed, Message, MessageBus
+from shared.adapters.bus.inbox import InMemoryInbox
+from shared.kernel.errors import Unroutable
 from shared.testing.waiting import eventually
 from tests.servers import require_redis
 
@@ -58,7 +58,7 @@ async def inbox(request: pytest.FixtureRequest) -> AsyncIterator[Inbox]:
         return
     from redis.asyncio import Redis
 
-    from shared.bus.inbox import RedisInbox
+    from shared.adapters.bus.inbox import RedisInbox
 
     redis = Redis.from_url(require_redis())
     prefix = f"test-{uuid.uuid4().hex[:12]}"

@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from shared.errors import WrongExpectedVersion
-from shared.eventstore import EventStore, NewEvent, RecordedEvent
-from shared.ids import event_id
+from shared.adapters.eventstore import EventStore, NewEvent, RecordedEvent
+from shared.kernel.errors import WrongExpectedVersion
+from shared.kernel.ids import event_id
 
 
 def new_events(cause: str, count: int, type_: str = "intake.ProposalSubmitted.v1") -> list[NewEvent]:

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from shared.readstore import Changes, ReadStore
+from shared.adapters.readstore import Changes, ReadStore
 
 
 async def test_a_commit_applies_every_change_and_its_checkpoint(read_store: ReadStore) -> None:

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.simulation.stack import Stack, StackConfig
+from tools.simulation.stack import Stack, StackConfig
 
 SERVICES = ("intake", "allocation", "reply", "feedback")
 SECRET = "end-to-end-secret-of-at-least-32-characters"

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from services.demo.client import Platform
-from services.demo.stories import story_jincheng_254, story_wuhai_60
 from shared.settings import DEVELOPMENT_SECRET
 from tests.e2e.stack import RunningStack, real_stack
 from tests.processes import free_port_block, running, wait_healthy
 from tests.servers import require_postgres, require_rabbitmq, require_redis
+from tools.demo.client import Platform
+from tools.demo.stories import story_jincheng_254, story_wuhai_60
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_a_proposal_handled_by_one_unit_is_closed_after_a_satisfied_member(stack
 
 def test_the_demo_stories_also_run_on_the_embedded_platform(tmp_path: Path) -> None:
     base = free_port_block(5)
-    with running(["-m", "services", "--port-base", str(base)], cwd=tmp_path) as process:
+    with running(["-m", "runtime", "--port-base", str(base)], cwd=tmp_path) as process:
         urls = {
             name: f"http://127.0.0.1:{base + i}"
             for i, name in enumerate(["intake", "allocation", "reply", "feedback"])

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.simulation.driver import DriveReport, drive
-from services.simulation.session import Session, generate
-from services.simulation.stack import Stack, StackConfig
 from shared.testing.waiting import eventually
 from tests.servers import require_postgres, require_rabbitmq, require_redis
+from tools.simulation.driver import DriveReport, drive
+from tools.simulation.session import Session, generate
+from tools.simulation.stack import Stack, StackConfig
 
 PROPOSALS = 20
 

@@ -50,10 +50,10 @@ from services.allocation.domain.state import (
     Unopened,
     parts,
 )
-from shared.calendar import WorkingCalendar
-from shared.deadlines import local_date
-from shared.decider import InvalidField, Rejected
-from shared.events import Event
+from shared.kernel.decider import InvalidField, Rejected
+from shared.kernel.events import Event
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.deadlines import local_date
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
 POLICIES = load_policies(DEPLOY / "policy")

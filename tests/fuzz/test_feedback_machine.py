@@ -25,9 +25,9 @@ from services.feedback.domain.events import (
     RehandlingRequested,
     ReplyRecorded,
 )
-from shared.calendar import WorkingCalendar
-from shared.decider import Rejected
-from shared.events import Event
+from shared.kernel.decider import Rejected
+from shared.kernel.events import Event
+from shared.rules.calendar import WorkingCalendar
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

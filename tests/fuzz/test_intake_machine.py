@@ -37,9 +37,9 @@ from services.intake.domain.state import (
     State,
     Withdrawn,
 )
-from shared.contracts import Kind
-from shared.decider import Rejected
-from shared.events import Event
+from shared.kernel.contracts import Kind
+from shared.kernel.decider import Rejected
+from shared.kernel.events import Event
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
 DECIDER = intake_decider(load_rules())

@@ -14,11 +14,11 @@ from schemathesis import GenerationMode
 from schemathesis.core.result import Err
 from schemathesis.python import asgi
 
-from services.catalog import CATALOG
-from shared.identity import Identity, issue_token
-from shared.infrastructure import Infrastructure
-from shared.problems import PROBLEM
+from runtime.catalog import CATALOG
+from shared.adapters.infrastructure import Infrastructure
 from shared.testing.infrastructure import in_memory_infrastructure
+from shared.web.identity import Identity, issue_token
+from shared.web.problems import PROBLEM
 from tests.fuzz.budget import fuzz_settings
 
 SERVICES = ["intake", "allocation", "reply", "feedback", "views"]

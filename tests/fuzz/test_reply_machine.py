@@ -34,9 +34,9 @@ from services.reply.domain.commands import (
 from services.reply.domain.decider import decider as DECIDER
 from services.reply.domain.publication import FORMS
 from services.reply.domain.state import Allocated, AwaitingCoOpinions, NotAllocated, Replied, State
-from shared.deadlines import local_date
-from shared.decider import Rejected
-from shared.events import Event
+from shared.kernel.decider import Rejected
+from shared.kernel.events import Event
+from shared.rules.deadlines import local_date
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
 PROPOSAL_ID = "wuhai-2025-60"

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from shared.bus.inbox import RedisInbox
-from shared.bus.rabbitmq import RabbitMQBus
-from shared.eventstore.postgres import PostgresEventStore
-from shared.infrastructure import Infrastructure
-from shared.readstore.redis import RedisReadStore
+from shared.adapters.bus.inbox import RedisInbox
+from shared.adapters.bus.rabbitmq import RabbitMQBus
+from shared.adapters.eventstore.postgres import PostgresEventStore
+from shared.adapters.infrastructure import Infrastructure
+from shared.adapters.readstore.redis import RedisReadStore
 from tests.servers import require_postgres, require_rabbitmq, require_redis
 
 

@@ -3,13 +3,13 @@
 import asyncio
 from collections import Counter
 
-from shared.activity import ActivityProjection
-from shared.bus import Message
-from shared.events import EventRegistry
-from shared.eventstore import NewEvent
-from shared.gateway import Gateway
-from shared.ids import event_id
-from shared.projections import ProjectionRunner, rebuild
+from services.views.application.activity import ActivityProjection
+from shared.adapters.bus import Message
+from shared.adapters.eventstore import NewEvent
+from shared.kernel.events import EventRegistry
+from shared.kernel.gateway import Gateway
+from shared.kernel.ids import event_id
+from shared.kernel.projections import ProjectionRunner, rebuild
 from shared.testing.waiting import eventually
 from tests.integration.conftest import Stack
 from tests.unit.test_gateway import ProposalRegistered, registry, translate

@@ -6,9 +6,9 @@ from services.allocation.application.service import AllocationService, stream
 from services.allocation.bootstrap import DEPLOY
 from services.allocation.domain.events import registry
 from services.allocation.domain.state import Allocated, InProgress
-from shared.decider import CommandHandler
-from shared.spreadsheets import read_xlsx
-from shared.units import UnitRegistry
+from shared.documents.spreadsheets import read_xlsx
+from shared.kernel.decider import CommandHandler
+from shared.rules.units import UnitRegistry
 from tests.integration.conftest import Stack
 from tests.unit.allocation.examples import decider
 from tests.unit.allocation.plan_sheets import PLAN, plan_xlsx

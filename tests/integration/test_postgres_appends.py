@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from shared.eventstore import NewEvent
-from shared.eventstore.postgres import PostgresEventStore, advisory_key
+from shared.adapters.eventstore import NewEvent
+from shared.adapters.eventstore.postgres import PostgresEventStore, advisory_key
 from shared.testing.waiting import eventually
 from tests.servers import require_postgres
 

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from shared.bus import Message
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.rabbitmq import RETRY_DELAY_CAP, RabbitMQBus, backoff
+from shared.adapters.bus import Message
+from shared.adapters.bus.inbox import InMemoryInbox
+from shared.adapters.bus.rabbitmq import RETRY_DELAY_CAP, RabbitMQBus, backoff
 from shared.testing.waiting import eventually
 from tests.servers import require_rabbitmq
 

@@ -4,10 +4,10 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, cast
 
-from services.registry import all_events
-from services.views.projections import load_units
-from services.views.read_models import NAME, ProposalsProjection
-from shared.projections import ProjectionRunner, rebuild
+from runtime.registry import all_events
+from services.views.application.projections import load_units
+from services.views.application.read_models import NAME, ProposalsProjection
+from shared.kernel.projections import ProjectionRunner, rebuild
 from shared.testing.waiting import eventually
 from tests.integration.conftest import Stack
 from tests.unit.views.lifecycle import new_events, whole_lifecycle

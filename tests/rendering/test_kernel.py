@@ -11,7 +11,7 @@ import pytest
 from shared.documents import Document, MissingFont, Paragraph, chinese_date, chinese_number, render
 from shared.documents.fonts import Face, find
 from shared.documents.settings import load_all
-from shared.units import UnitRegistry
+from shared.rules.units import UnitRegistry
 
 
 def test_a_missing_font_names_the_debian_package_to_install(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from services.reply.domain.commands import Answer
 from services.reply.domain.decider import decider
 from services.reply.domain.events import ReplyIssued
 from services.reply.domain.state import Allocated
-from shared.decider import InvalidField, NotAllowedInState
 from shared.documents import Rendered
 from shared.documents.settings import Documents, UnitDocuments, derived_organ, load_all
+from shared.kernel.decider import InvalidField, NotAllowedInState
 from tests.rendering.poppler import flat, ink, pages_of, positions_in_order, red_share, text_of
 from tests.unit.reply.seeds import jiazheng_allocated, jiazheng_registered, jiazheng_reply
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.calendar import CalendarError, WorkingCalendar
+from shared.rules.calendar import CalendarError, WorkingCalendar
 
 CALENDAR = WorkingCalendar.load(Path(__file__).resolve().parents[2] / "deploy" / "calendar")
 

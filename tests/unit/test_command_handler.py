@@ -5,10 +5,10 @@ from uuid import uuid4
 
 import pytest
 
-from shared.decider import CommandHandler, CommandMeta, Decider, NotAllowedInState
-from shared.errors import WrongExpectedVersion
-from shared.events import Event, EventRegistry
-from shared.eventstore.memory import InMemoryEventStore
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.kernel.decider import CommandHandler, CommandMeta, Decider, NotAllowedInState
+from shared.kernel.errors import WrongExpectedVersion
+from shared.kernel.events import Event, EventRegistry
 from shared.testing.decider import Scenario
 
 registry = EventRegistry()

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from shared.deadlines import add_months, add_working_days, local_date
+from shared.rules.deadlines import add_months, add_working_days, local_date
 
 
 def test_working_days_skip_the_weekend() -> None:

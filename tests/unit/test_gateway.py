@@ -8,17 +8,17 @@ from uuid import UUID
 
 import pytest
 
-from shared.bus import Message
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.contracts import IntegrationEvent
-from shared.events import Event, EventRegistry
-from shared.eventstore import NewEvent
-from shared.eventstore.memory import InMemoryEventStore
-from shared.gateway import Gateway
-from shared.ids import event_id
-from shared.readstore import Changes
-from shared.readstore.memory import InMemoryReadStore
+from shared.adapters.bus import Message
+from shared.adapters.bus.inbox import InMemoryInbox
+from shared.adapters.bus.inprocess import InProcessBus
+from shared.adapters.eventstore import NewEvent
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.readstore import Changes
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.events import Event, EventRegistry
+from shared.kernel.gateway import Gateway
+from shared.kernel.ids import event_id
 from shared.testing.waiting import eventually
 
 registry = EventRegistry()

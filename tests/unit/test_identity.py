@@ -7,11 +7,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from services.tokens import main as issue
-from shared import problems
-from shared.decider import Forbidden, NotAllowedInState
-from shared.identity import Caller, Identity, InvalidToken, issue_token, read_token
+from shared.kernel.decider import Forbidden, NotAllowedInState
 from shared.settings import DEVELOPMENT_SECRET, ServiceSettings
+from shared.web import problems
+from shared.web.identity import Caller, Identity, InvalidToken, issue_token, read_token
+from tools.tokens import main as issue
 
 SECRET = "a-test-secret-that-is-long-enough-000000"
 

@@ -15,24 +15,24 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]  # no stubs in the lock
 
-from services.catalog import CATALOG
-from services.contracts_doc import CONTRACT_MODULES, DOCS, documents, platform_contract
-from services.demo.client import Platform
-from services.demo.stories import story_jincheng_254, story_wuhai_60
-from services.topology import CONSUMES
-from shared.asyncapi import envelope_schema
-from shared.bus import Message
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.contracts import IntegrationEvent
-from shared.events import EventRegistry
-from shared.eventstore.sqlite import SqliteEventStore
-from shared.gateway import Gateway, Translate
-from shared.readstore.memory import InMemoryReadStore
+from runtime.catalog import CATALOG
+from runtime.contract import CONTRACT_MODULES, DOCS, documents, platform_contract
+from runtime.topology import CONSUMES
+from shared.adapters.bus import Message
+from shared.adapters.bus.inbox import InMemoryInbox
+from shared.adapters.bus.inprocess import InProcessBus
+from shared.adapters.eventstore.sqlite import SqliteEventStore
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.events import EventRegistry
+from shared.kernel.gateway import Gateway, Translate
 from shared.settings import DEVELOPMENT_SECRET
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.testing.waiting import eventually
+from shared.web.asyncapi import envelope_schema
 from tests.processes import free_port_block, running, wait_healthy
+from tools.demo.client import Platform
+from tools.demo.stories import story_jincheng_254, story_wuhai_60
 
 COMMAND_SERVICES = ["intake", "allocation", "reply", "feedback"]
 EMBEDDED = {
@@ -163,7 +163,7 @@ def test_every_message_the_gateways_publish_for_the_two_demo_stories_validates_a
 
 def run_the_demo_stories_on_the_embedded_platform(workdir: Path) -> None:
     base = free_port_block(5)
-    with running(["-m", "services", "--port-base", str(base)], cwd=workdir, env=EMBEDDED) as process:
+    with running(["-m", "runtime", "--port-base", str(base)], cwd=workdir, env=EMBEDDED) as process:
         urls = {name: f"http://127.0.0.1:{base + i}" for i, name in enumerate(COMMAND_SERVICES)}
         for url in urls.values():
             wait_healthy(f"{url}/ready", process)

@@ -19,9 +19,8 @@ from kurrentdbclient import NewEvent as KurrentNewEvent
 from kurrentdbclient import StreamState
 from kurrentdbclient.exceptions import NotFoundError, WrongCurrentVersionError
 
-from shared.errors import WrongExpectedVersion
-from shared.eventstore import AppendResult, NewEvent, RecordedEvent
-from shared.eventstore.kurrentdb import (
+from shared.adapters.eventstore import AppendResult, NewEvent, RecordedEvent
+from shared.adapters.eventstore.kurrentdb import (
     KurrentDBEventStore,
     current_version_for,
     decode_json,
@@ -32,6 +31,7 @@ from shared.eventstore.kurrentdb import (
     to_kurrent,
     version_after,
 )
+from shared.kernel.errors import WrongExpectedVersion
 
 ONE = UUID(int=1)
 

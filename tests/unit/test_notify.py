@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from shared.notify import LogNotifier, Notification, SmtpNotifier
+from shared.adapters.notify import LogNotifier, Notification, SmtpNotifier
 from shared.testing.waiting import eventually
 
 
@@ -61,6 +61,6 @@ async def test_an_unreachable_smtp_server_is_an_error_not_a_silent_loss() -> Non
 
 
 async def test_the_embedded_run_logs_each_notification(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level("INFO", logger="shared.notify")
+    caplog.set_level("INFO", logger="shared.adapters.notify")
     await LogNotifier().send(REMINDER)
     assert REMINDER.subject in caplog.text and "minzheng@jincheng.example" in caplog.text

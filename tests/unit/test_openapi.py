@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from services.catalog import CATALOG
+from runtime.catalog import CATALOG
 from shared.testing.infrastructure import in_memory_infrastructure
 
 COMMAND_SERVICES = ["intake", "allocation", "reply", "feedback"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.policy import (
+from shared.rules.policy import (
     PolicyError,
     UnknownNotRegisteredReason,
     UnknownResultClass,

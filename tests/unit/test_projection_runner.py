@@ -4,13 +4,13 @@ from uuid import uuid4
 
 import pytest
 
-from shared.activity import ActivityProjection
-from shared.errors import UnknownEventType
-from shared.events import Event, EventRegistry
-from shared.eventstore import NewEvent, RecordedEvent
-from shared.eventstore.memory import InMemoryEventStore
-from shared.projections import ProjectionRunner, View, rebuild
-from shared.readstore.memory import InMemoryReadStore
+from services.views.application.activity import ActivityProjection
+from shared.adapters.eventstore import NewEvent, RecordedEvent
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.errors import UnknownEventType
+from shared.kernel.events import Event, EventRegistry
+from shared.kernel.projections import ProjectionRunner, View, rebuild
 
 registry = EventRegistry()
 

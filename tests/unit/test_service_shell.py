@@ -5,9 +5,9 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from services.catalog import CATALOG
-from shared.bus import Message
-from shared.readstore.memory import InMemoryReadStore
+from runtime.catalog import CATALOG
+from shared.adapters.bus import Message
+from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.testing.infrastructure import in_memory_infrastructure
 
 QUEUE = "proposals.events.allocation"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.units import InvalidUnitRegistry, Unit, UnitRegistry, UnknownUnit
+from shared.rules.units import InvalidUnitRegistry, Unit, UnitRegistry, UnknownUnit
 
 UNITS_TOML = Path(__file__).resolve().parents[2] / "deploy" / "units.toml"
 

@@ -16,11 +16,11 @@ from services.allocation.domain.decider import Policies
 from services.allocation.domain.state import parts
 from services.feedback.domain import events as f
 from services.reply.domain import events as r
-from shared.calendar import WorkingCalendar
-from shared.deadlines import local_date
-from shared.events import Event
-from shared.policy import Policy
-from shared.scheduler import DeadlineKind, OpenDeadline
+from shared.kernel.events import Event
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.deadlines import local_date
+from shared.rules.policy import Policy
+from shared.rules.scheduler import DeadlineKind, OpenDeadline
 
 OFFICE = "office"
 Key = tuple[str, str, DeadlineKind]

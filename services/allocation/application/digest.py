@@ -13,14 +13,14 @@ from datetime import date, datetime
 from services.allocation.application.deadlines import OFFICE, open_deadlines
 from services.allocation.domain import events as a
 from services.allocation.domain.decider import Policies
-from shared.calendar import WorkingCalendar
-from shared.deadlines import local_date
-from shared.events import EventRegistry
-from shared.eventstore import EventStore
-from shared.ids import derived_id
-from shared.notify import Notification, Notifier
-from shared.once import append_once, history
-from shared.scheduler import OpenDeadline
+from shared.adapters.eventstore import EventStore
+from shared.adapters.notify import Notification, Notifier
+from shared.kernel.events import EventRegistry
+from shared.kernel.ids import derived_id
+from shared.kernel.once import append_once, history
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.deadlines import local_date
+from shared.rules.scheduler import OpenDeadline
 
 ACTOR = "system:digest"
 

@@ -38,11 +38,11 @@ from services.allocation.domain.commands import (
     Task,
 )
 from services.allocation.domain.state import Allocated, PendingReceipt, State
-from shared.decider import CommandMeta, Rejected
-from shared.ids import derived_id, event_id
-from shared.once import history
-from shared.spreadsheets import Sheet
-from shared.units import UnknownUnit
+from shared.documents.spreadsheets import Sheet
+from shared.kernel.decider import CommandMeta, Rejected
+from shared.kernel.ids import derived_id, event_id
+from shared.kernel.once import history
+from shared.rules.units import UnknownUnit
 
 Step = Literal["交办", "签收", "内部交办"]
 _INDEX = re.compile(r"^(?:routing|tasks)\[(\d+)\]")

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from shared.spreadsheets import Row, Sheet
-from shared.units import normalise_name
+from shared.documents.spreadsheets import Row, Sheet
+from shared.rules.units import normalise_name
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "number": ("提案号", "提案编号", "建议号", "建议编号"),

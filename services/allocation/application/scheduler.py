@@ -1,6 +1,6 @@
 """The scheduler worker: the open deadlines and the injected clock in, reminder and lateness events out.
 
-Each tick reads the store, asks `shared.scheduler` what is due and appends what is new to the
+Each tick reads the store, asks `shared.rules.scheduler` what is due and appends what is new to the
 stream `allocation-schedule-<proposal_id>`. Event ids are derived from the deadline and threshold,
 so a second run (or a run after a kill) finds them there and appends nothing; only events this tick
 appended are notified, so no reminder is ever sent twice (a kill between the append and the mail
@@ -15,14 +15,14 @@ from datetime import datetime
 from services.allocation.application.deadlines import OFFICE, open_deadlines
 from services.allocation.domain import events as a
 from services.allocation.domain.decider import Policies
-from shared.calendar import WorkingCalendar
-from shared.deadlines import local_date
-from shared.errors import WrongExpectedVersion
-from shared.events import Event, EventRegistry
-from shared.eventstore import EventStore, NewEvent
-from shared.notify import Notification, Notifier
-from shared.once import history
-from shared.scheduler import Rules, Signal, signals
+from shared.adapters.eventstore import EventStore, NewEvent
+from shared.adapters.notify import Notification, Notifier
+from shared.kernel.errors import WrongExpectedVersion
+from shared.kernel.events import Event, EventRegistry
+from shared.kernel.once import history
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.deadlines import local_date
+from shared.rules.scheduler import Rules, Signal, signals
 
 ACTOR = "system:scheduler"
 Clock = Callable[[], datetime]

@@ -7,10 +7,10 @@ from pydantic import BaseModel, ValidationError
 from services.allocation.domain.commands import CloseCase, Command, OpenCase
 from services.allocation.domain.state import State
 from services.intake.contracts import ProposalEndedAtIntakeV1, ProposalRegisteredV1
-from shared.bus import Malformed
-from shared.cloudevents import CloudEvent
-from shared.decider import CommandHandler, CommandMeta, InvalidField, Outcome
-from shared.units import UnitRegistry, UnknownUnit
+from shared.adapters.bus import Malformed
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.decider import CommandHandler, CommandMeta, InvalidField, Outcome
+from shared.rules.units import UnitRegistry, UnknownUnit
 
 ACTOR = "system:allocation"
 M = TypeVar("M", bound=BaseModel)

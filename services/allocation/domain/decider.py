@@ -49,10 +49,10 @@ from services.allocation.domain.supervision import (
     record_supervision,
     urge,
 )
-from shared.deadlines import WorkingCalendar, add_months, local_date, working_deadline
-from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
-from shared.events import Event
-from shared.policy import Policy
+from shared.kernel.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
+from shared.kernel.events import Event
+from shared.rules.deadlines import WorkingCalendar, add_months, local_date, working_deadline
+from shared.rules.policy import Policy
 
 Policies = Mapping[tuple[str, str], Policy]
 """(jurisdiction, kind) → the rules."""

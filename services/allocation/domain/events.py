@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import Event, EventRegistry
+from shared.kernel.events import Event, EventRegistry
 
 registry = EventRegistry()
 

@@ -9,9 +9,9 @@ from dataclasses import replace
 from services.allocation.domain import events as e
 from services.allocation.domain.commands import DesignateKeyItem, RecordSupervision, Urge
 from services.allocation.domain.state import Allocated, AwaitingAllocation, KeyItem, State, Unopened
-from shared.deadlines import local_date
-from shared.decider import InvalidField, NotAllowedInState, NotFound
-from shared.events import Event
+from shared.kernel.decider import InvalidField, NotAllowedInState, NotFound
+from shared.kernel.events import Event
+from shared.rules.deadlines import local_date
 
 KEY_ITEM = "KEY_ITEM"
 

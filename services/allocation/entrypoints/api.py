@@ -26,10 +26,10 @@ from services.allocation.domain.commands import (
     Urge,
 )
 from services.allocation.domain.state import Allocated, Assignment, AwaitingAllocation, State, Unopened
-from shared.decider import Forbidden, NotFound
-from shared.http import command_meta, context, now
-from shared.identity import Caller, Identity
-from shared.problems import COMMAND_RESPONSES
+from shared.kernel.decider import Forbidden, NotFound
+from shared.web.http import command_meta, context, now
+from shared.web.identity import Caller, Identity
+from shared.web.problems import COMMAND_RESPONSES
 
 router = APIRouter(tags=["allocation"])
 

@@ -8,11 +8,11 @@ from starlette.datastructures import UploadFile
 from services.allocation.application.imports import Checked, Importer, PlanImports
 from services.allocation.application.plan import MissingHeaders
 from services.allocation.application.service import AllocationService
-from shared.decider import Forbidden
-from shared.http import context, now
-from shared.identity import Caller, Identity
-from shared.problems import COMMAND_RESPONSES, Problem, problem_doc
-from shared.spreadsheets import MAX_BYTES, MAX_ROWS, SpreadsheetRefused, read_xlsx
+from shared.documents.spreadsheets import MAX_BYTES, MAX_ROWS, SpreadsheetRefused, read_xlsx
+from shared.kernel.decider import Forbidden
+from shared.web.http import context, now
+from shared.web.identity import Caller, Identity
+from shared.web.problems import COMMAND_RESPONSES, Problem, problem_doc
 
 router = APIRouter(tags=["allocation"])
 

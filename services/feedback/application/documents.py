@@ -8,10 +8,10 @@ through POST /feedback/{proposal_id}/paper-answers: the same FeedbackAnswered as
 """
 
 from services.feedback.domain.decider import Recorded
-from shared.decider import NotFound
 from shared.documents import Cell, Document, Paragraph, Spacer, Table
 from shared.documents.settings import Documents
-from shared.policy import Policy
+from shared.kernel.decider import NotFound
+from shared.rules.policy import Policy
 
 TEMPLATE = "feedback-form/1"
 TITLE = "人大代表建议、政协委员提案\n办理情况征询意见表"

@@ -6,10 +6,10 @@ A projection of `FeedbackRequested`, so the link works without a login and witho
 from dataclasses import dataclass
 
 from services.feedback.domain.events import FeedbackRequested
-from shared.events import Event
-from shared.eventstore import RecordedEvent
-from shared.projections import View
-from shared.readstore import ReadStore
+from shared.adapters.eventstore import RecordedEvent
+from shared.adapters.readstore import ReadStore
+from shared.kernel.events import Event
+from shared.kernel.projections import View
 
 NAME = "feedback-forms"
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from services.feedback.domain import events as f
-from shared.events import Event, EventRegistry
-from shared.eventstore import EventStore
-from shared.ids import derived_id
-from shared.notify import Notification, Notifier
-from shared.once import append_once, history
+from shared.adapters.eventstore import EventStore
+from shared.adapters.notify import Notification, Notifier
+from shared.kernel.events import Event, EventRegistry
+from shared.kernel.ids import derived_id
+from shared.kernel.once import append_once, history
 
 ACTOR = "system:member-notices"
 

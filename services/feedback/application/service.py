@@ -12,13 +12,13 @@ from services.feedback.domain.commands import Command, Proposer, RecordProposal,
 from services.feedback.domain.decider import NotRecorded, Policies, Recorded, State
 from services.intake.contracts import ProposalRegisteredV1
 from services.reply.contracts import ReplyIssuedV1
-from shared.bus import Malformed
-from shared.cloudevents import CloudEvent
-from shared.decider import CommandHandler, CommandMeta, InvalidField, NotFound, Outcome
+from shared.adapters.bus import Malformed
+from shared.adapters.readstore import ReadStore
 from shared.documents.settings import Documents
-from shared.policy import Policy
-from shared.readstore import ReadStore
-from shared.units import UnitRegistry
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.decider import CommandHandler, CommandMeta, InvalidField, NotFound, Outcome
+from shared.rules.policy import Policy
+from shared.rules.units import UnitRegistry
 
 ACTOR = "system:feedback"
 M = TypeVar("M", ProposalRegisteredV1, ReplyIssuedV1)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from shared.contracts import Kind
+from shared.kernel.contracts import Kind
 
 Channel = Literal["online", "paper"]
 

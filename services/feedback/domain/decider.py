@@ -19,10 +19,10 @@ from services.feedback.domain.events import (
     RehandlingRequested,
     ReplyRecorded,
 )
-from shared.deadlines import WorkingCalendar, add_months, local_date, working_deadline
-from shared.decider import Decider, InvalidField, NotAllowedInState
-from shared.events import Event
-from shared.policy import Policy, UnknownResultClass, UnknownSatisfaction
+from shared.kernel.decider import Decider, InvalidField, NotAllowedInState
+from shared.kernel.events import Event
+from shared.rules.deadlines import WorkingCalendar, add_months, local_date, working_deadline
+from shared.rules.policy import Policy, UnknownResultClass, UnknownSatisfaction
 
 Policies = Mapping[tuple[str, str], Policy]
 """(jurisdiction, kind) → the rules there."""

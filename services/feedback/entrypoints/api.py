@@ -17,12 +17,12 @@ from services.feedback.domain.decider import (
     Rehandling,
     State,
 )
-from shared.decider import Forbidden, InvalidField
 from shared.documents import render_docx, render_pdf
-from shared.http import command_meta, context, now
-from shared.identity import Caller, Identity
-from shared.problems import COMMAND_RESPONSES
-from shared.units import UnknownUnit
+from shared.kernel.decider import Forbidden, InvalidField
+from shared.rules.units import UnknownUnit
+from shared.web.http import command_meta, context, now
+from shared.web.identity import Caller, Identity
+from shared.web.problems import COMMAND_RESPONSES
 
 router = APIRouter(tags=["feedback"])
 

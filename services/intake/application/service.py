@@ -6,8 +6,8 @@ from datetime import datetime
 from services.intake.domain.commands import Command, MergeInto, SubmitProposal, TakeInMerged, Target
 from services.intake.domain.events import ProposalMerged
 from services.intake.domain.state import NoProposal, State
-from shared.decider import CommandHandler, CommandMeta, Outcome
-from shared.ids import derived_id
+from shared.kernel.decider import CommandHandler, CommandMeta, Outcome
+from shared.kernel.ids import derived_id
 
 
 def stream(proposal_id: str) -> str:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.intake.domain.events import ConvertedTo, Item, Proposer
-from shared.contracts import Kind
+from shared.kernel.contracts import Kind
 
 
 @dataclass(frozen=True)

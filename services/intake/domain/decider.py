@@ -46,10 +46,10 @@ from services.intake.domain.state import (
     UnderReview,
     Withdrawn,
 )
-from shared.contracts import Kind
-from shared.decider import Decider, InvalidField, NotAllowedInState, NotFound
-from shared.events import Event
-from shared.policy import NotRegisteredReason, Policy, UnknownNotRegisteredReason
+from shared.kernel.contracts import Kind
+from shared.kernel.decider import Decider, InvalidField, NotAllowedInState, NotFound
+from shared.kernel.events import Event
+from shared.rules.policy import NotRegisteredReason, Policy, UnknownNotRegisteredReason
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from services.intake.domain.events import ConvertedTo, Item, Proposer
-from shared.contracts import Kind
+from shared.kernel.contracts import Kind
 
 
 @dataclass(frozen=True)

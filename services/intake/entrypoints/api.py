@@ -26,11 +26,11 @@ from services.intake.domain.commands import (
 )
 from services.intake.domain.events import ConvertedTo, Item, Proposer, Role
 from services.intake.domain.state import Existing, NoProposal, Proposal, State
-from shared.contracts import Kind
-from shared.decider import Forbidden, NotFound, Outcome
-from shared.http import command_meta, context, now
-from shared.identity import Caller, Identity
-from shared.problems import COMMAND_RESPONSES
+from shared.kernel.contracts import Kind
+from shared.kernel.decider import Forbidden, NotFound, Outcome
+from shared.web.http import command_meta, context, now
+from shared.web.identity import Caller, Identity
+from shared.web.problems import COMMAND_RESPONSES
 
 router = APIRouter(tags=["intake"])
 

@@ -9,10 +9,10 @@ from services.feedback.contracts import RehandlingRequestedV1
 from services.intake.contracts import ProposalRegisteredV1
 from services.reply.application.service import ReplyService
 from services.reply.domain.commands import ItemRouting, OpenRound, Proposer, TakeAllocation, TakeRegistration
-from shared.bus import Malformed
-from shared.cloudevents import CloudEvent
-from shared.decider import CommandMeta
-from shared.inbound import EventHandler
+from shared.adapters.bus import Malformed
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.decider import CommandMeta
+from shared.kernel.inbound import EventHandler
 
 ACTOR = "system:reply"
 M = TypeVar("M", bound=BaseModel)

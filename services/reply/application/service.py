@@ -11,13 +11,13 @@ from services.reply.domain.commands import Command
 from services.reply.domain.decider import evolve, stamped
 from services.reply.domain.events import LetterDigest, ReplyIssued, registry
 from services.reply.domain.state import Allocated, NotAllocated, State
-from shared.decider import CommandHandler, CommandMeta, NotFound, Outcome
+from shared.adapters.eventstore import EventStore
 from shared.documents import Rendered
 from shared.documents.settings import Documents
-from shared.eventstore import EventStore
-from shared.policy import Kind, Policy
-from shared.problems import Problem
-from shared.units import UnitRegistry
+from shared.kernel.decider import CommandHandler, CommandMeta, NotFound, Outcome
+from shared.rules.policy import Kind, Policy
+from shared.rules.units import UnitRegistry
+from shared.web.problems import Problem
 
 Policies = Mapping[tuple[str, Kind], Policy]
 """The policy of each jurisdiction and kind, loaded once by the composition root."""

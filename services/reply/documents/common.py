@@ -2,8 +2,8 @@
 
 from services.reply.domain.events import Proposer, RegistrationTaken
 from services.reply.domain.state import Allocated
-from shared.contracts import Kind
-from shared.decider import InvalidField, NotAllowedInState
+from shared.kernel.contracts import Kind
+from shared.kernel.decider import InvalidField, NotAllowedInState
 
 NOUN: dict[Kind, str] = {"proposal": "提案", "suggestion": "建议"}
 """What the item is called: 政协 提案, 人大 建议."""

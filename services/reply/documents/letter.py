@@ -9,8 +9,6 @@ same history renders the same bytes: the digest recorded at issue is checked on 
 from services.reply.documents.common import ADDRESS, NOUN, item_text, lead_proposer, registration
 from services.reply.domain.events import LetterDigest, ReplyIssued
 from services.reply.domain.state import Allocated
-from shared.deadlines import local_date
-from shared.decider import InvalidField
 from shared.documents import (
     Block,
     Document,
@@ -24,6 +22,8 @@ from shared.documents import (
     render,
 )
 from shared.documents.settings import Documents, UnitDocuments
+from shared.kernel.decider import InvalidField
+from shared.rules.deadlines import local_date
 
 TEMPLATE = "reply-letter/1"
 """The version of this template: a change of layout or wording is a new version."""

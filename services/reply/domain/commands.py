@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from shared.contracts import Kind
+from shared.kernel.contracts import Kind
 
 Channel = Literal["online", "paper"]
 

@@ -47,9 +47,9 @@ from services.reply.domain.state import (
     State,
     refreshed,
 )
-from shared.deadlines import local_date
-from shared.decider import Decider, Forbidden, InvalidField, NotAllowedInState
-from shared.events import Event
+from shared.kernel.decider import Decider, Forbidden, InvalidField, NotAllowedInState
+from shared.kernel.events import Event
+from shared.rules.deadlines import local_date
 
 
 class CoOpinionsMissing(NotAllowedInState):

@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts import Kind
-from shared.events import Event, EventRegistry
+from shared.kernel.contracts import Kind
+from shared.kernel.events import Event, EventRegistry
 
 registry = EventRegistry()
 

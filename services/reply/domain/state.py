@@ -19,7 +19,7 @@ from services.reply.domain.events import (
     ReplyPublished,
     RoutedItem,
 )
-from shared.contracts import Kind
+from shared.kernel.contracts import Kind
 
 
 @dataclass(frozen=True)

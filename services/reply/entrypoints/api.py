@@ -30,11 +30,11 @@ from services.reply.domain.state import (
     Round,
     State,
 )
-from shared.decider import Forbidden, NotFound
 from shared.documents import render_pdf
-from shared.http import command_meta, context, now
-from shared.identity import Caller, Identity
-from shared.problems import COMMAND_RESPONSES, problem_doc
+from shared.kernel.decider import Forbidden, NotFound
+from shared.web.http import command_meta, context, now
+from shared.web.identity import Caller, Identity
+from shared.web.problems import COMMAND_RESPONSES, problem_doc
 
 router = APIRouter(prefix="/replies", tags=["reply"])
 

@@ -9,16 +9,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from services.views import queries
-from services.views.asof import replay_until
-from shared.deadlines import local_date
-from shared.decider import Forbidden, InvalidField, NotFound
-from shared.http import context, now
-from shared.identity import Caller, Identity
-from shared.problems import problem_doc
-from shared.projections import ProjectionRunner
-from shared.readstore import ReadStore
-from shared.units import UnitRegistry, UnknownUnit
+from services.views.application import queries
+from services.views.application.asof import replay_until
+from shared.adapters.readstore import ReadStore
+from shared.kernel.decider import Forbidden, InvalidField, NotFound
+from shared.kernel.projections import ProjectionRunner
+from shared.rules.deadlines import local_date
+from shared.rules.units import UnitRegistry, UnknownUnit
+from shared.web.http import context, now
+from shared.web.identity import Caller, Identity
+from shared.web.problems import problem_doc
 
 router = APIRouter(tags=["views"])
 

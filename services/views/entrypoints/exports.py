@@ -5,7 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from services.views import queries
+from services.views.application import queries
+from services.views.application.exports import (
+    Format,
+    UnitName,
+    export,
+    overview_tables,
+    proposal_tables,
+    unit_tables,
+)
 from services.views.entrypoints.api import (
     QUERY_RESPONSES,
     AsOf,
@@ -13,12 +21,11 @@ from services.views.entrypoints.api import (
     resolve_unit,
     store_and_day,
 )
-from services.views.exports import Format, UnitName, export, overview_tables, proposal_tables, unit_tables
-from shared.decider import Forbidden, InvalidField, NotFound
-from shared.http import context
-from shared.identity import Caller
-from shared.spreadsheets import Table
-from shared.units import UnitRegistry, UnknownUnit
+from shared.documents.spreadsheets import Table
+from shared.kernel.decider import Forbidden, InvalidField, NotFound
+from shared.rules.units import UnitRegistry, UnknownUnit
+from shared.web.http import context
+from shared.web.identity import Caller
 
 router = APIRouter(tags=["views"])
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from services.allocation.bootstrap import DEPLOY, load_policies
 from services.allocation.domain import events as e
 from services.allocation.domain.decider import make_decider
-from shared.calendar import WorkingCalendar
+from shared.rules.calendar import WorkingCalendar
 
 POLICIES = load_policies(DEPLOY / "policy")
 CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")

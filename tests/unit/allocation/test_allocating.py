@@ -7,8 +7,8 @@ import pytest
 from services.allocation.domain import events as e
 from services.allocation.domain.commands import Allocate, CloseCase, OpenCase, Route
 from services.allocation.domain.state import Allocated, AwaitingAllocation, Closed, PendingReceipt
-from shared.decider import InvalidField, NotAllowedInState, NotFound
-from shared.events import Event
+from shared.kernel.decider import InvalidField, NotAllowedInState, NotFound
+from shared.kernel.events import Event
 from shared.testing.decider import Scenario
 from tests.unit.allocation.examples import (
     ALLOCATED_AT,

@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from services.allocation.bootstrap import create
 from services.allocation.config import AllocationSettings
 from services.intake.contracts import ItemV1, ProposalEndedAtIntakeV1, ProposalRegisteredV1, ProposerV1
-from shared.cloudevents import CloudEvent
-from shared.identity import Identity, Role, issue_token
-from shared.infrastructure import Infrastructure
+from shared.adapters.infrastructure import Infrastructure
+from shared.kernel.cloudevents import CloudEvent
 from shared.testing.infrastructure import in_memory_infrastructure
+from shared.web.identity import Identity, Role, issue_token
 
 PROPOSAL = "wuhai-2025-60"
 SETTINGS = AllocationSettings()

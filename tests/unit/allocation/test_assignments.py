@@ -14,7 +14,7 @@ from services.allocation.domain.commands import (
 )
 from services.allocation.domain.decider import WindowClosed
 from services.allocation.domain.state import Allocated, InProgress
-from shared.decider import Forbidden, InvalidField, NotAllowedInState, NotFound
+from shared.kernel.decider import Forbidden, InvalidField, NotAllowedInState, NotFound
 from shared.testing.decider import Scenario
 from tests.unit.allocation.examples import (
     ALLOCATED_AT,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from services.allocation.domain import events as e
 from services.allocation.domain.events import registry
-from shared.events import Event
+from shared.kernel.events import Event
 from tests.unit.allocation.examples import acknowledged, wuhai_60_allocated, wuhai_60_opened
 
 SNAPSHOT = Path(__file__).with_name("event_snapshots.json")

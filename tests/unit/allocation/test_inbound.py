@@ -8,11 +8,11 @@ from services.allocation.application.service import AllocationService, stream
 from services.allocation.bootstrap import DEPLOY
 from services.allocation.domain.events import registry
 from services.intake.contracts import ProposalEndedAtIntakeV1
-from shared.bus import Malformed
-from shared.cloudevents import CloudEvent
-from shared.decider import CommandHandler
-from shared.eventstore.memory import InMemoryEventStore
-from shared.units import UnitRegistry
+from shared.adapters.bus import Malformed
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.decider import CommandHandler
+from shared.rules.units import UnitRegistry
 from tests.unit.allocation.examples import decider
 from tests.unit.allocation.test_api import PROPOSAL, cloud_event, registered
 

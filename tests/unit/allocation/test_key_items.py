@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from services.allocation.domain import events as e
 from services.allocation.domain.commands import DesignateKeyItem, RecordSupervision, Urge
 from services.allocation.domain.state import Allocated, AwaitingAllocation, KeyItem
-from shared.decider import InvalidField, NotAllowedInState, NotFound
+from shared.kernel.decider import InvalidField, NotAllowedInState, NotFound
 from shared.testing.decider import Scenario
 from tests.unit.allocation.examples import WUHAI_60, decider, wuhai_60_allocated, wuhai_60_opened
 

@@ -13,11 +13,11 @@ from services.allocation.application.imports import Importer, PlanImports
 from services.allocation.bootstrap import DEPLOY, create
 from services.allocation.config import AllocationSettings
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
-from shared.cloudevents import CloudEvent
-from shared.identity import Identity, Role, issue_token
-from shared.spreadsheets import XLSX, read_xlsx
+from shared.documents.spreadsheets import XLSX, read_xlsx
+from shared.kernel.cloudevents import CloudEvent
+from shared.rules.units import UnitRegistry
 from shared.testing.infrastructure import in_memory_infrastructure
-from shared.units import UnitRegistry
+from shared.web.identity import Identity, Role, issue_token
 from tests.unit.allocation.plan_sheets import (
     FIRST_DATA_ROW,
     PLAN,

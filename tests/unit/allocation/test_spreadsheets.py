@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from shared.spreadsheets import (
+from shared.documents.spreadsheets import (
     SpreadsheetRefused,
     SpreadsheetTooLarge,
     Table,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import faults
+from shared.kernel import faults
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,14 @@ def test_parse_reads_counts_and_defaults_to_the_first_pass() -> None:
 
 
 def test_the_environment_arms_a_real_sigkill_of_the_process() -> None:
-    code = "from shared import faults\nfaults.point('eventstore.mid-append')\nprint('survived', flush=True)\n"
+    code = "\n".join(
+        [
+            "from shared.kernel import faults",
+            "faults.point('eventstore.mid-append')",
+            "print('survived', flush=True)",
+            "",
+        ]
+    )
     environment = {**os.environ, faults.ENVIRONMENT: "eventstore.mid-append:2"}
     killed = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, timeout=30)
     assert killed.returncode == 0 and killed.stdout == b"survived\n"
@@ -70,7 +77,7 @@ def test_the_environment_arms_a_real_sigkill_of_the_process() -> None:
 
 
 def test_every_kernel_point_is_named_in_the_kernel() -> None:
-    shared = Path(faults.__file__).parent
+    shared = Path(faults.__file__).parents[1]
     source = "".join(p.read_text() for p in shared.rglob("*.py") if p.name != "faults.py")
     for name in faults.POINTS:
         assert f'faults.point("{name}")' in source, name

@@ -7,12 +7,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from chaos.oracle import Reference, converge, duplicated, lost
-from shared.events import Event, EventRegistry
-from shared.eventstore import NewEvent, RecordedEvent
-from shared.eventstore.memory import InMemoryEventStore
-from shared.ids import derived_id, event_id
-from shared.projections import ProjectionRunner, View
-from shared.readstore.memory import InMemoryReadStore
+from shared.adapters.eventstore import NewEvent, RecordedEvent
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.events import Event, EventRegistry
+from shared.kernel.ids import derived_id, event_id
+from shared.kernel.projections import ProjectionRunner, View
 
 MEMBER = "member-孙雪斌"
 AT = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from services.feedback.bootstrap import load_policies
 from services.feedback.domain.commands import AnswerFeedback, Proposer, RecordProposal, RecordReply
 from services.feedback.domain.decider import feedback_decider
 from services.feedback.domain.events import ProposalRecorded, ProposerRecord
-from shared.calendar import WorkingCalendar
+from shared.rules.calendar import WorkingCalendar
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 POLICIES = load_policies(DEPLOY / "policy")

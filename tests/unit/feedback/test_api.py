@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from services.feedback.application.service import ArrivedEarly, FeedbackService
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from services.reply.contracts import AnswerV1, ReplyIssuedV1
-from shared.bus import Malformed
-from shared.cloudevents import CloudEvent
-from shared.contracts import IntegrationEvent
-from shared.identity import Identity, issue_token
+from shared.adapters.bus import Malformed
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.contracts import IntegrationEvent
+from shared.web.identity import Identity, issue_token
 from tests.unit.feedback.data import HOUSEKEEPING, SECRET
 
 OFFICE = Identity("office-wuhai", "office", "市政协提案委")

@@ -19,8 +19,8 @@ from services.feedback.domain.events import (
     RehandlingRequested,
     ReplyRecorded,
 )
-from shared.decider import InvalidField, NotAllowedInState
-from shared.events import Event
+from shared.kernel.decider import InvalidField, NotAllowedInState
+from shared.kernel.events import Event
 from shared.testing.decider import Scenario
 from tests.unit.feedback.data import (
     ANSWERED_AT,

@@ -15,7 +15,7 @@ from services.feedback.domain.events import (
     ReplyRecorded,
     registry,
 )
-from shared.events import Event
+from shared.kernel.events import Event
 from tests.unit.feedback.data import ANSWERED_AT, ISSUED_AT, LIU, housekeeping_recorded, token
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "events.json"

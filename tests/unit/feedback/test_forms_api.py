@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from services.feedback.bootstrap import create
 from services.feedback.config import FeedbackSettings
 from services.feedback.domain.events import ProposalRecorded, registry
-from shared.identity import Identity
 from shared.testing.infrastructure import in_memory_infrastructure
+from shared.web.identity import Identity
 from tests.rendering.poppler import flat, text_of
 from tests.unit.feedback.data import SECRET, housekeeping_recorded
 from tests.unit.feedback.test_api import (

@@ -8,11 +8,11 @@ import pytest
 
 from services.feedback.application.notices import MemberNotices, notices_stream
 from services.feedback.domain.events import FeedbackRequested, ReplyRecorded, registry
-from shared.events import Event
-from shared.eventstore import NewEvent
-from shared.eventstore.memory import InMemoryEventStore
-from shared.ids import derived_id
-from shared.notify import LogNotifier, Notification
+from shared.adapters.eventstore import NewEvent
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.notify import LogNotifier, Notification
+from shared.kernel.events import Event
+from shared.kernel.ids import derived_id
 from tests.unit.feedback.data import ISSUED_AT, LIU, housekeeping_recorded, token
 
 TOKEN = token("wuhai-60", 1, LIU)
@@ -79,7 +79,7 @@ async def test_a_second_run_or_a_restarted_worker_sends_nothing_again() -> None:
 
 async def test_the_log_notifier_logs_the_form_link(caplog: pytest.LogCaptureFixture) -> None:
     store = await store_with(housekeeping_recorded(), form_sent)
-    caplog.set_level(logging.INFO, logger="shared.notify")
+    caplog.set_level(logging.INFO, logger="shared.adapters.notify")
 
     await MemberNotices(store, registry, LogNotifier()).tick()
 

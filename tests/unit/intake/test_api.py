@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from services.intake.application.service import stream
 from services.intake.bootstrap import create
 from services.intake.config import IntakeSettings
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.eventstore.memory import InMemoryEventStore
-from shared.identity import Identity, issue_token
-from shared.infrastructure import Infrastructure
-from shared.readstore.memory import InMemoryReadStore
+from shared.adapters.bus.inbox import InMemoryInbox
+from shared.adapters.bus.inprocess import InProcessBus
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.infrastructure import Infrastructure
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.web.identity import Identity, issue_token
 
 SETTINGS = IntakeSettings(app_env="test")
 SECRET = SETTINGS.token_secret.get_secret_value()

@@ -35,8 +35,8 @@ from services.intake.domain.state import (
     UnderReview,
     Withdrawn,
 )
-from shared.decider import InvalidField, NotAllowedInState, NotFound
-from shared.events import Event
+from shared.kernel.decider import InvalidField, NotAllowedInState, NotFound
+from shared.kernel.events import Event
 from shared.testing.decider import Scenario
 from tests.unit.intake.examples import (
     AT,

@@ -20,7 +20,7 @@ from services.intake.domain.events import (
     ProposalWithdrawn,
     registry,
 )
-from shared.events import Event
+from shared.kernel.events import Event
 from tests.unit.intake.examples import (
     CO_SIGNER,
     ITEMS,

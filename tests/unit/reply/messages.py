@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from services.allocation.contracts import ItemRoutingV1, ProposalAllocatedV1
 from services.feedback.contracts import RehandlingRequestedV1
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
-from shared.cloudevents import CloudEvent
-from shared.contracts import IntegrationEvent
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.contracts import IntegrationEvent
 from tests.unit.reply.seeds import ALLOCATED_AT, JIAZHENG
 
 CO_UNITS = ["minzheng", "renshe"]

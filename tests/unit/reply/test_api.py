@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from services.reply.application import inbound
 from services.reply.config import ReplySettings
-from shared.identity import Identity, Role, issue_token
+from shared.web.identity import Identity, Role, issue_token
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated, jiazheng_registered
 from tests.unit.reply.seeds import JIAZHENG
 

@@ -40,8 +40,8 @@ from services.reply.domain.state import (
     Replied,
     State,
 )
-from shared.decider import Forbidden, InvalidField, NotAllowedInState
-from shared.events import Event
+from shared.kernel.decider import Forbidden, InvalidField, NotAllowedInState
+from shared.kernel.events import Event
 from shared.testing.decider import Scenario
 from tests.unit.reply.seeds import (
     JIAZHENG,

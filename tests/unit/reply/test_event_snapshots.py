@@ -16,7 +16,7 @@ from services.reply.domain.events import (
     RoundOpened,
     registry,
 )
-from shared.events import Event
+from shared.kernel.events import Event
 from tests.unit.reply.seeds import (
     JIAZHENG,
     LETTER,

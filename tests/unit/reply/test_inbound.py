@@ -7,11 +7,11 @@ from services.reply.application.service import ReplyService, stream_name
 from services.reply.bootstrap import DEPLOY, load_policies
 from services.reply.domain.events import registry
 from services.reply.domain.state import Allocated, AwaitingCoOpinions
-from shared.bus import Malformed
-from shared.events import Event
-from shared.eventstore import NewEvent
-from shared.eventstore.memory import InMemoryEventStore
-from shared.ids import event_id
+from shared.adapters.bus import Malformed
+from shared.adapters.eventstore import NewEvent
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.kernel.events import Event
+from shared.kernel.ids import event_id
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated, rehandling_requested
 from tests.unit.reply.seeds import JIAZHENG, jiazheng_replied
 

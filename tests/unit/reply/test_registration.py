@@ -12,9 +12,9 @@ from services.reply.domain.commands import Proposer, TakeRegistration
 from services.reply.domain.decider import decider, stamped
 from services.reply.domain.events import LetterDigest, ReplyIssued
 from services.reply.domain.state import Allocated, NotAllocated
-from shared.decider import NotAllowedInState
+from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.documents.settings import load_all
-from shared.eventstore.memory import InMemoryEventStore
+from shared.kernel.decider import NotAllowedInState
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated, jiazheng_registered
 from tests.unit.reply.seeds import ALLOCATED_AT, JIAZHENG, LETTER, jiazheng_reply
 from tests.unit.reply.seeds import jiazheng_allocated as allocation_taken

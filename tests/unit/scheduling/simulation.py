@@ -4,21 +4,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from runtime.registry import all_events
 from services.allocation.application.scheduler import Scheduler
 from services.allocation.bootstrap import DEPLOY, load_policies
 from services.allocation.domain import events as a
 from services.allocation.domain.commands import Allocate, OpenCase
 from services.allocation.domain.decider import make_decider
 from services.feedback.domain import events as f
-from services.registry import all_events
 from services.reply.domain import events as r
-from shared.calendar import WorkingCalendar
-from shared.deadlines import add_months
-from shared.events import Event
-from shared.eventstore import EventStore, NewEvent
-from shared.ids import derived_id
-from shared.notify import Notification
-from shared.scheduler import Rules
+from shared.adapters.eventstore import EventStore, NewEvent
+from shared.adapters.notify import Notification
+from shared.kernel.events import Event
+from shared.kernel.ids import derived_id
+from shared.rules.calendar import WorkingCalendar
+from shared.rules.deadlines import add_months
+from shared.rules.scheduler import Rules
 
 POLICIES = load_policies(DEPLOY / "policy")
 CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")

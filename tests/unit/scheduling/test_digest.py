@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from services.allocation.application.digest import DailyDigest, digest_stream
-from shared.eventstore.memory import InMemoryEventStore
-from shared.notify import LogNotifier, Notifier
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.notify import LogNotifier, Notifier
 from tests.unit.scheduling.simulation import (
     CALENDAR,
     POLICIES,
@@ -100,7 +100,7 @@ async def test_a_second_worker_after_a_restart_sends_nothing_the_same_day() -> N
 
 async def test_the_log_notifier_writes_the_digest_to_the_log(caplog: pytest.LogCaptureFixture) -> None:
     store = await store_until(date(2025, 2, 7))
-    caplog.set_level(logging.INFO, logger="shared.notify")
+    caplog.set_level(logging.INFO, logger="shared.adapters.notify")
 
     await digest(store, LogNotifier(), SimulatedClock(at(date(2025, 2, 10)))).tick()
 

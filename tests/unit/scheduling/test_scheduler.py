@@ -7,9 +7,9 @@ from services.allocation.application.deadlines import open_deadlines
 from services.allocation.domain import events as a
 from services.feedback.domain import events as f
 from services.reply.domain import events as r
-from shared.events import Event
-from shared.eventstore.memory import InMemoryEventStore
-from shared.eventstore.sqlite import SqliteEventStore
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.eventstore.sqlite import SqliteEventStore
+from shared.kernel.events import Event
 from tests.unit.scheduling.simulation import (
     CALENDAR,
     PID,

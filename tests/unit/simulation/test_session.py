@@ -5,7 +5,9 @@ from collections import Counter
 
 import pytest
 
-from services.simulation.session import (
+from shared.rules.policy import load_policy
+from shared.rules.units import UnknownUnit
+from tools.simulation.session import (
     DEPLOY,
     JURISDICTIONS,
     UNITS,
@@ -14,8 +16,6 @@ from services.simulation.session import (
     generate,
     repliers,
 )
-from shared.policy import load_policy
-from shared.units import UnknownUnit
 
 SIZE = 3000
 

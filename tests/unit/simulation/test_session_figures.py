@@ -6,8 +6,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from bench.session import parse_metrics, summary
-from services.simulation.driver import CommandRecord, DriveReport, WaitRecord
 from services.views.entrypoints.api import render_metrics
+from tools.simulation.driver import CommandRecord, DriveReport, WaitRecord
 
 
 def record(command: str, status: int | None, latency: float, key: str = "") -> CommandRecord:

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import NAMESPACE_URL, uuid5
 
+from runtime.registry import all_events
 from services.allocation.domain import events as allocation
 from services.feedback.domain import events as feedback
 from services.intake.domain import events as intake
-from services.registry import all_events
 from services.reply.domain import events as reply
-from shared.events import Event
-from shared.eventstore import NewEvent, RecordedEvent
-from shared.eventstore.memory import InMemoryEventStore
+from shared.adapters.eventstore import NewEvent, RecordedEvent
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.kernel.events import Event
 
 PID = "jincheng-254"
 ITEMS = (

@@ -10,14 +10,14 @@ from fastapi.testclient import TestClient
 
 from services.views.bootstrap import create
 from services.views.config import ViewsSettings
-from shared.bus.inbox import InMemoryInbox
-from shared.bus.inprocess import InProcessBus
-from shared.deadlines import local_date
-from shared.eventstore.memory import InMemoryEventStore
-from shared.identity import Identity, issue_token
-from shared.infrastructure import Infrastructure
-from shared.projections import ProjectionRunner
-from shared.readstore.memory import InMemoryReadStore
+from shared.adapters.bus.inbox import InMemoryInbox
+from shared.adapters.bus.inprocess import InProcessBus
+from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.infrastructure import Infrastructure
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.projections import ProjectionRunner
+from shared.rules.deadlines import local_date
+from shared.web.identity import Identity, issue_token
 from tests.unit.views.lifecycle import PID, new_events, whole_lifecycle
 
 SECRET = "a-test-secret-for-the-views-service-0123456789"

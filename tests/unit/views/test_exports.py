@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.identity import Identity, issue_token
-from shared.spreadsheets import read_xlsx
+from shared.documents.spreadsheets import read_xlsx
+from shared.web.identity import Identity, issue_token
 from tests.unit.views.lifecycle import PID
 from tests.unit.views.test_api import MEMBER, MINZHENG, OFFICE, SECRET, SHANGWU, client, today
 

@@ -3,9 +3,10 @@
 from datetime import date
 from pathlib import Path
 
-from services.views import pages, queries
-from services.views.projections import DEPLOY
-from shared.calendar import WorkingCalendar
+from services.views.application import queries
+from services.views.application.projections import DEPLOY
+from services.views.entrypoints import pages
+from shared.rules.calendar import WorkingCalendar
 from tests.unit.views.lifecycle import (
     PID,
     TITLE,

@@ -3,15 +3,15 @@
 from collections.abc import Sequence
 from datetime import date
 
+from runtime.registry import all_events
 from services.allocation.domain import events as allocation
-from services.registry import all_events
-from services.views import queries
-from services.views.asof import replay_until
-from services.views.projections import load_units
-from services.views.read_models import ProposalsProjection
-from shared.events import Event
-from shared.projections import ProjectionRunner
-from shared.readstore.memory import InMemoryReadStore
+from services.views.application import queries
+from services.views.application.asof import replay_until
+from services.views.application.projections import load_units
+from services.views.application.read_models import ProposalsProjection
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.events import Event
+from shared.kernel.projections import ProjectionRunner
 from tests.unit.views.lifecycle import (
     PID,
     TITLE,

@@ -1,0 +1,28 @@
+"""Views "as of" a past day: the store replayed up to the end of that day (China time) in memory."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shared.adapters.eventstore import EventStore
+from shared.adapters.readstore.memory import InMemoryReadStore
+from shared.kernel.events import EventRegistry
+from shared.kernel.projections import Projection, ProjectionRunner
+from shared.rules.deadlines import local_date
+
+
+async def replay_until(
+    day: date, events: EventStore, projection: Projection, registry: EventRegistry, batch_size: int = 1000
+) -> InMemoryReadStore:
+    """A fresh read store holding `projection` built from every event recorded on or before `day`."""
+    store = InMemoryReadStore()
+    runner = ProjectionRunner(projection, events, store, registry, batch_size)
+    after = 0
+    while batch := await events.read_all(after, batch_size):
+        earlier = [r for r in batch if local_date(r.recorded_at) <= day]
+        if earlier:
+            await runner.apply_batch(earlier)
+        if len(earlier) < len(batch):
+            break
+        after = batch[-1].position
+    return store

@@ -1,0 +1,114 @@
+"""Opening the adapters named by the settings: the only place that knows them all."""
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from shared.adapters.bus import Inbox, MessageBus
+from shared.adapters.bus.inbox import InMemoryInbox, RedisInbox
+from shared.adapters.eventstore import EventStore
+from shared.adapters.readstore import ReadStore
+from shared.settings import ServiceSettings
+
+PING_TIMEOUT = 3.0
+
+
+@dataclass
+class Infrastructure:
+    events: EventStore
+    bus: MessageBus
+    views: ReadStore
+    inbox: Inbox
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency with "ok" or what is wrong with it."""
+        checks = {"eventstore": self.events.ping, "bus": self.bus.ping, "readstore": self.views.ping}
+        results = await asyncio.gather(
+            *(asyncio.wait_for(ping(), PING_TIMEOUT) for ping in checks.values()),
+            return_exceptions=True,
+        )
+        return {
+            name: "ok" if result is None else f"error: {type(result).__name__}: {result}"
+            for name, result in zip(checks, results, strict=True)
+        }
+
+    async def close(self) -> None:
+        for closing in (self.bus.close, self.events.close, self.views.close):
+            with contextlib.suppress(Exception):
+                await closing()
+
+
+async def open_event_store(url: str) -> EventStore:
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
+        from shared.adapters.eventstore.memory import InMemoryEventStore
+
+        return InMemoryEventStore()
+    if scheme == "sqlite":
+        from shared.adapters.eventstore.sqlite import SqliteEventStore
+
+        if not url.startswith("sqlite:///"):
+            raise ValueError(
+                f"EVENTSTORE_URL: write sqlite:///relative/path or sqlite:////absolute, not {url!r}"
+            )
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return await SqliteEventStore.open(path)
+    if scheme in {"postgres", "postgresql"}:
+        from shared.adapters.eventstore.postgres import PostgresEventStore
+
+        parts = urlsplit(url)
+        schema = parse_qs(parts.query).get("schema", ["public"])[0]
+        return await PostgresEventStore.open(urlunsplit(parts._replace(query="")), schema=schema)
+    if scheme in {"esdb", "esdb+discover", "kurrentdb", "kurrentdb+discover"}:
+        from shared.adapters.eventstore.kurrentdb import KurrentDBEventStore
+
+        return await KurrentDBEventStore.open(url)
+    raise ValueError(f"EVENTSTORE_URL has an unknown scheme: {url!r}")
+
+
+async def open_bus(url: str, exchange: str, retry_delay: float = 0.0) -> MessageBus:
+    scheme = urlsplit(url).scheme
+    if scheme == "inprocess":
+        from shared.adapters.bus.inprocess import InProcessBus
+
+        return InProcessBus(exchange)
+    if scheme in {"amqp", "amqps"}:
+        from shared.adapters.bus.rabbitmq import RabbitMQBus
+
+        return await RabbitMQBus.connect(url, exchange, retry_delay=retry_delay)
+    raise ValueError(f"BUS_URL has an unknown scheme: {url!r}")
+
+
+def open_read_store(url: str, prefix: str) -> ReadStore:
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
+        from shared.adapters.readstore.memory import InMemoryReadStore
+
+        return InMemoryReadStore()
+    if scheme in {"redis", "rediss"}:
+        from shared.adapters.readstore.redis import RedisReadStore
+
+        return RedisReadStore.from_url(url, prefix)
+    raise ValueError(f"READSTORE_URL has an unknown scheme: {url!r}")
+
+
+def inbox_for(views: ReadStore, prefix: str) -> Inbox:
+    from shared.adapters.readstore.redis import RedisReadStore
+
+    if isinstance(views, RedisReadStore):
+        return RedisInbox(views.redis, prefix)
+    return InMemoryInbox()
+
+
+async def open_infrastructure(settings: ServiceSettings) -> Infrastructure:
+    events = await open_event_store(settings.eventstore_url)
+    try:
+        bus = await open_bus(settings.bus_url, settings.bus_exchange, settings.bus_retry_delay)
+    except BaseException:
+        await events.close()
+        raise
+    views = open_read_store(settings.readstore_url, settings.readstore_prefix)
+    return Infrastructure(events, bus, views, inbox_for(views, settings.readstore_prefix))

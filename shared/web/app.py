@@ -1,0 +1,125 @@
+"""A service's FastAPI app: lifespan-owned clients, supervised workers, health and readiness."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from shared.adapters.infrastructure import Infrastructure, open_infrastructure
+from shared.settings import ServiceSettings
+from shared.web import problems
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Worker:
+    """A background loop of the service (gateway, consumer, projection), restarted if it fails."""
+
+    name: str
+    run: Callable[[], Awaitable[None]]
+    state: str = "starting"
+    restarts: int = 0
+
+
+@dataclass
+class Parts:
+    """What a service is made of, once its infrastructure is open."""
+
+    routers: list[APIRouter] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+    startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Run once, in order, before the workers start (e.g. declaring the broker's queues)."""
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+Build = Callable[[ServiceSettings, Infrastructure], Parts]
+
+
+async def supervise(worker: Worker, max_backoff: float = 30.0) -> None:
+    backoff = 0.5
+    while True:
+        worker.state = "running"
+        try:
+            await worker.run()
+            worker.state = "finished"
+            return
+        except asyncio.CancelledError:
+            worker.state = "stopped"
+            raise
+        except Exception as error:
+            worker.state = f"failing: {type(error).__name__}: {error}"
+            worker.restarts += 1
+            log.exception("worker %s failed; restarting in %.1fs", worker.name, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)
+
+
+def create_app(
+    settings: ServiceSettings,
+    build: Build,
+    *,
+    title: str,
+    infrastructure: Infrastructure | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FastAPI:
+    """The app; it opens its own infrastructure unless one is shared with it (embedded run)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        infra = infrastructure or await open_infrastructure(settings)
+        parts = build(settings, infra)
+        for router in parts.routers:
+            app.include_router(router)
+        app.state.infra = infra
+        app.state.parts = parts
+        app.state.settings = settings
+        app.state.clock = clock
+        for step in parts.startup:
+            await step()
+        tasks = [asyncio.create_task(supervise(w), name=w.name) for w in parts.workers]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if infrastructure is None:
+                await infra.close()
+
+    app = FastAPI(title=title, lifespan=lifespan, responses=problems.RESPONSES)
+    problems.install(app)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/ready", tags=["operations"])
+    async def ready() -> JSONResponse:
+        """Readiness: every dependency answers, with the state of each background worker."""
+        infra: Infrastructure = app.state.infra
+        parts: Parts = app.state.parts
+        dependencies = await infra.readiness()
+        workers = {w.name: w.state for w in parts.workers}
+        ok = all(v == "ok" for v in dependencies.values()) and all(
+            v in {"running", "finished"} for v in workers.values()
+        )
+        body: dict[str, Any] = {
+            "status": "ready" if ok else "not ready",
+            "service": settings.service_name,
+            "dependencies": dependencies,
+            "workers": workers,
+        }
+        queue = parts.context.get("queue")
+        if queue and dependencies.get("bus") == "ok":
+            body["dead_letters"] = {queue: len(await infra.bus.dead_letters(queue))}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return app

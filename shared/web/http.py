@@ -1,0 +1,36 @@
+"""What every command endpoint takes from the request: its id, its time, who sent it."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from shared.kernel.decider import CommandMeta
+from shared.kernel.ids import derived_id
+from shared.web.identity import Identity
+
+
+def command_meta(request: Request, caller: Identity) -> CommandMeta:
+    """The command id comes from the Idempotency-Key header when given, so a resubmission is
+    recognised; otherwise every request is a new command."""
+    key = request.headers.get("idempotency-key")
+    command_id = derived_id("http", caller.subject, key) if key else uuid.uuid4()
+    correlation = request.headers.get("x-correlation-id")
+    return CommandMeta(
+        command_id=command_id,
+        actor=f"{caller.role}:{caller.subject}",
+        correlation_id=correlation,
+        causation_id=str(command_id),
+    )
+
+
+def now(request: Request) -> datetime:
+    clock: Any = request.app.state.clock
+    result: datetime = clock()
+    return result
+
+
+def context(request: Request, name: str) -> Any:
+    """An object the service's composition root put in its parts (e.g. its command service)."""
+    return request.app.state.parts.context[name]
