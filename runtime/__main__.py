@@ -1,8 +1,9 @@
-"""The embedded run: every service in this one process, on the embedded adapters by default.
+"""The embedded run: every service in this one process, each on its own store.
 
-`python -m runtime` (what `make run` does) shares one event store, one in-process bus and one
-read store between the services, so nothing needs to be installed. The same environment variables
-as for a single service choose other adapters.
+`python -m runtime` (what `make run` does) gives each service its own SQLite event store
+(`var/<service>.sqlite3`) and in-memory read models, and passes the integration events between them
+on one in-process bus, so nothing needs to be installed. The same environment variables as for a
+single service choose other adapters (`{service}` in `EVENTSTORE_URL` stands for each one's name).
 """
 
 import argparse
@@ -10,28 +11,45 @@ import asyncio
 
 from runtime.catalog import CATALOG
 from runtime.serve import Served, configure_logging, serve
-from shared.adapters.infrastructure import open_infrastructure
+from shared.adapters.infrastructure import Infrastructure, open_bus, open_infrastructure
+from shared.settings import ServiceSettings
 
 
-async def main(port_base: int | None) -> None:
+def configure(port_base: int | None) -> dict[str, ServiceSettings]:
     settings = {name: entry.settings() for name, entry in CATALOG.items()}
     if port_base is not None:
         for offset, service_settings in enumerate(settings.values()):
             service_settings.service_port = port_base + offset
-    first = settings["intake"]
+    addresses = {name: f"http://{s.service_host}:{s.service_port}" for name, s in settings.items()}
+    for service_settings in settings.values():
+        for name, address in addresses.items():
+            if hasattr(service_settings, f"{name}_url"):
+                setattr(service_settings, f"{name}_url", address)
+    return settings
+
+
+async def main(port_base: int | None) -> None:
+    settings = configure(port_base)
+    first = next(iter(settings.values()))
     configure_logging(first.log_level)
-    infra = await open_infrastructure(first)
-    served = [
-        Served(name, CATALOG[name].create(s, infra), s.service_host, s.service_port)
-        for name, s in settings.items()
-    ]
-    print(f"The platform is running on the event store {first.eventstore_url}:", flush=True)
-    for s in served:
-        print(f"  {s.name:<11} {s.url}   (health {s.url}/health, API {s.url}/docs)", flush=True)
+    bus = await open_bus(first.bus_url, first.bus_exchange, first.bus_retry_delay)
+    infras: dict[str, Infrastructure] = {}
     try:
+        for name, service_settings in settings.items():
+            infras[name] = await open_infrastructure(service_settings, bus=bus)
+        served = [
+            Served(name, CATALOG[name].create(s, infras[name]), s.service_host, s.service_port)
+            for name, s in settings.items()
+        ]
+        print("The platform is running, each service on its own event store:", flush=True)
+        for s in served:
+            store = settings[s.name].eventstore_url
+            print(f"  {s.name:<11} {s.url}   (health {s.url}/health, API {s.url}/docs; {store})", flush=True)
         await serve(served, first.log_level)
     finally:
-        await infra.close()
+        for infra in infras.values():
+            await infra.close()
+        await bus.close()
 
 
 if __name__ == "__main__":

@@ -10,15 +10,22 @@ import json
 from pathlib import Path
 
 from runtime.topology import CONSUMES, queue_name
+from services.allocation.contracts import contract as allocation
+from services.feedback.contracts import contract as feedback
+from services.intake.contracts import contract as intake
+from services.reply.contracts import contract as reply
+from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.events import EventRegistry
 from shared.settings import ServiceSettings
-from shared.web.asyncapi import Contract, build_contract, integration_events
+from shared.web.asyncapi import Contract, build_contract
 
-CONTRACT_MODULES = {
-    "intake": "services.intake.contracts",
-    "allocation": "services.allocation.contracts",
-    "reply": "services.reply.contracts",
-    "feedback": "services.feedback.contracts",
+PUBLISHERS: dict[str, EventRegistry] = {
+    "intake": intake,
+    "allocation": allocation,
+    "reply": reply,
+    "feedback": feedback,
 }
+"""Each publishing service → its public contract (the current types and the older ones still sent)."""
 VERSION = "1.0.0"
 """The version of the document; each event type carries its own version in its name."""
 EXCHANGE: str = ServiceSettings.model_fields["bus_exchange"].default
@@ -28,13 +35,17 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "integration"
 @functools.cache
 def platform_contract() -> Contract:
     return build_contract(
-        {service: integration_events([module]) for service, module in CONTRACT_MODULES.items()},
+        {service: published(contract) for service, contract in PUBLISHERS.items()},
         CONSUMES,
         exchange=EXCHANGE,
         queue_names={service: queue_name(EXCHANGE, service) for service in CONSUMES},
         title="Proposals platform: integration events",
         version=VERSION,
     )
+
+
+def published(contract: EventRegistry) -> list[type[IntegrationEvent]]:
+    return [cls for cls in contract.classes if issubclass(cls, IntegrationEvent)]
 
 
 def documents(contract: Contract) -> dict[str, str]:

@@ -1,18 +1,27 @@
-"""Who consumes what: every consuming queue of the platform and the integration events it takes.
+"""Who consumes what, derived from each service's one declaration (its `Inbound`).
 
-Every service declares all of these at start, so no event is published before its queue exists,
-whichever service starts first. RabbitMQ definitions for deployment are written from this too.
+Every service declares all of these queues at start, so no event is published before its queue
+exists, whichever service starts first. The AsyncAPI document and the RabbitMQ definitions for a
+deployment are written from this too.
 """
 
-CONSUMES: dict[str, list[str]] = {
-    "allocation": ["intake.proposal-registered.v1", "intake.proposal-ended.v1"],
-    "reply": [
-        "intake.proposal-registered.v1",
-        "allocation.proposal-allocated.v1",
-        "feedback.rehandling-requested.v1",
-    ],
-    "feedback": ["intake.proposal-registered.v1", "reply.reply-issued.v1"],
+from typing import Any
+
+from services.allocation.application.inbound import INBOUND as allocation
+from services.feedback.application.inbound import INBOUND as feedback
+from services.reply.application.inbound import INBOUND as reply
+from services.views.application.inbound import INBOUND as views
+from shared.kernel.inbound import Inbound
+
+CONSUMERS: dict[str, Inbound[Any]] = {
+    "allocation": allocation,
+    "reply": reply,
+    "feedback": feedback,
+    "views": views,
 }
+
+CONSUMES: dict[str, list[str]] = {service: inbound.type_names for service, inbound in CONSUMERS.items()}
+"""Each consuming service → the current integration event types it takes."""
 
 
 def queue_name(exchange: str, service: str) -> str:
@@ -20,8 +29,9 @@ def queue_name(exchange: str, service: str) -> str:
 
 
 def routing_keys(service: str) -> list[str]:
-    return [f"{type_name}.#" for type_name in CONSUMES.get(service, [])]
+    inbound = CONSUMERS.get(service)
+    return inbound.routing_keys if inbound is not None else []
 
 
 def all_queues(exchange: str) -> dict[str, list[str]]:
-    return {queue_name(exchange, service): routing_keys(service) for service in CONSUMES}
+    return {queue_name(exchange, service): routing_keys(service) for service in CONSUMERS}

@@ -1,39 +1,47 @@
 """The parts every service has: its gateway, its consumer, and the broker's queues declared first."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 
 from runtime.contract import platform_contract
-from runtime.topology import CONSUMES, all_queues, queue_name
+from runtime.topology import all_queues, queue_name
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.events import EventRegistry
 from shared.kernel.gateway import Gateway, Translate
-from shared.kernel.inbound import EventHandler, Subscription, consume_forever, declare_all
+from shared.kernel.inbound import Inbound, Subscription, consume_forever, declare_all
 from shared.settings import ServiceSettings
 from shared.web import asyncapi
 from shared.web.app import Parts, Worker
+
+S = TypeVar("S")
 
 
 def standard_parts(
     settings: ServiceSettings,
     infra: Infrastructure,
     *,
-    registry: EventRegistry,
-    translate: Translate,
     routers: list[APIRouter],
-    handlers: dict[str, EventHandler] | None = None,
+    publishes: tuple[EventRegistry, Translate, EventRegistry] | None = None,
+    consumes: tuple[Inbound[S], S] | None = None,
     context: dict[str, Any] | None = None,
 ) -> Parts:
+    """`publishes`: the service's domain events, their translation and its public contract, for its
+    gateway; `consumes`: what it consumes and the object that handles it, for its consumer."""
     name = settings.service_name
-    handlers = handlers or {}
-    if handlers and sorted(handlers) != sorted(CONSUMES.get(name, [])):
-        raise ValueError(f"{name} handles {sorted(handlers)} but the topology says {CONSUMES.get(name)}")
-    gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, translate)
-    workers = [Worker("gateway", gateway.run)]
-    queue = queue_name(settings.bus_exchange, name) if handlers else None
-    if handlers:
-        subscription = Subscription(queue_name(settings.bus_exchange, name), handlers)
+    workers = []
+    extra: dict[str, Any] = {}
+    if publishes is not None:
+        registry, translate, contract = publishes
+        gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, translate, contract=contract)
+        workers.append(Worker("gateway", gateway.run))
+        extra["gateway"] = gateway
+    queue = queue_name(settings.bus_exchange, name) if consumes else None
+    if consumes is not None:
+        inbound, handler = consumes
+        subscription = Subscription(
+            queue_name(settings.bus_exchange, name), inbound.bind(handler), inbound.routing_keys
+        )
 
         async def consume() -> None:
             await consume_forever(infra.bus, infra.inbox, subscription, settings.max_deliveries)
@@ -47,5 +55,5 @@ def standard_parts(
         routers=[*routers, asyncapi.router(platform_contract())],
         workers=workers,
         startup=[declare_queues],
-        context={"gateway": gateway, "queue": queue, **(context or {})},
+        context={**extra, "queue": queue, **(context or {})},
     )

@@ -1,15 +1,20 @@
 """Configuration shared by every service: which adapters, where, and the secrets.
 
 Which adapter runs is decided by the URLs here and nowhere else. The defaults are the embedded
-run: SQLite event store, in-process bus, in-memory read models.
+run: an SQLite event store of the service's own (`var/<service>.sqlite3`), the in-process bus and
+in-memory read models. `{service}` in `EVENTSTORE_URL` or `READSTORE_PREFIX` stands for the
+service's name, so one environment can give every service a store and keys of its own.
 """
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+"""The deployment data of this checkout (policies, calendars, units); `DEPLOY_DIR` names another."""
 
 
 class ServiceSettings(BaseSettings):
@@ -19,14 +24,17 @@ class ServiceSettings(BaseSettings):
     app_env: Literal["development", "test", "production"] = "development"
     service_host: str = "127.0.0.1"
     service_port: int = 8000
-    eventstore_url: str = "sqlite:///var/events.sqlite3"
+    eventstore_url: str = "sqlite:///var/{service}.sqlite3"
     """memory:// | sqlite:///path | postgresql://…[?schema=name] | esdb://… | kurrentdb://…"""
     bus_url: str = "inprocess://"
     """inprocess:// | amqp://user:password@host:5672/vhost"""
     bus_exchange: str = "proposals.events"
     readstore_url: str = "memory://"
     """memory:// | redis://host:6379/0"""
-    readstore_prefix: str = "pp"
+    readstore_prefix: str = "pp:{service}"
+    """Every key of the service starts with this and a colon."""
+    deploy_dir: Path = DEPLOY
+    """Policies per jurisdiction (`policy/`), working-day calendars (`calendar/`), units (`units.toml`)."""
     token_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     unit_id: str | None = None
     """Set when this instance acts for one handling unit only (e.g. minzheng)."""
@@ -35,6 +43,12 @@ class ServiceSettings(BaseSettings):
     """Seconds a consumer holds a failed message before its second delivery; four times longer before
     each next one, at most a minute (with 5 deliveries: 1 + 4 + 16 + 60 s before it is dead-lettered)."""
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def name_the_service(self) -> "ServiceSettings":
+        self.eventstore_url = self.eventstore_url.replace("{service}", self.service_name)
+        self.readstore_prefix = self.readstore_prefix.replace("{service}", self.service_name)
+        return self
 
     @model_validator(mode="after")
     def refuse_development_secrets_in_production(self) -> "ServiceSettings":
@@ -48,3 +62,15 @@ class ServiceSettings(BaseSettings):
                 if getattr(self, name).startswith(("memory:", "inprocess:")):
                     raise ValueError(f"{name.upper()} must name a real server in production")
         return self
+
+    @property
+    def policy_dir(self) -> Path:
+        return self.deploy_dir / "policy"
+
+    @property
+    def calendar_dir(self) -> Path:
+        return self.deploy_dir / "calendar"
+
+    @property
+    def units_file(self) -> Path:
+        return self.deploy_dir / "units.toml"

@@ -1,14 +1,18 @@
-"""The public integration events of allocation."""
+"""The public integration events of allocation: who handles a proposal, and each unit's steps.
 
-from collections.abc import Iterable
+What a unit does inside (责任科室, 责任领导, 责任人, 办理措施) stays in allocation: the public
+events say that a unit allocated its items internally, never to whom.
+"""
+
 from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
 
-from services.allocation.domain.events import ProposalAllocated, ProposalReallocated, Routing
-from shared.kernel.contracts import IntegrationEvent, Kind, Part
-from shared.kernel.events import Event
+from shared.kernel.contracts import IntegrationEvent, Kind, Part, UnitEvent
+from shared.kernel.events import EventRegistry
+
+contract = EventRegistry()
 
 Mode = Literal["独办", "主办+协办", "分办"]
 
@@ -19,10 +23,10 @@ class ItemRoutingV1(Part):
     co_units: list[str] = Field(default_factory=list)
 
 
+@contract.register("allocation.proposal-allocated.v1")
 class ProposalAllocatedV1(IntegrationEvent):
     """交办, and every later change of who handles it: always the whole current routing."""
 
-    type_name = "allocation.proposal-allocated.v1"
     proposal_id: str
     revision: int
     """1 for the first allocation, then one more for each reallocation."""
@@ -39,39 +43,98 @@ class ProposalAllocatedV1(IntegrationEvent):
     co_opinion_due: date
 
 
-def to_integration(event: Event) -> IntegrationEvent | None:
-    """The public event announcing a domain event, or None for a private one."""
-    match event:
-        case ProposalAllocated():
-            return announce(event, 1, event.allocated_at)
-        case ProposalReallocated():
-            return announce(event, event.revision, event.reallocated_at)
-    return None
+@contract.register("allocation.assignment-acknowledged.v1")
+class AssignmentAcknowledgedV1(UnitEvent):
+    """签收: a unit acknowledges its part."""
+
+    proposal_id: str
+    by: str
+    acknowledged_at: datetime
 
 
-def announce(
-    event: ProposalAllocated | ProposalReallocated, revision: int, allocated_at: datetime
-) -> ProposalAllocatedV1:
-    return ProposalAllocatedV1(
-        proposal_id=event.proposal_id,
-        revision=revision,
-        number=event.number,
-        title=event.title,
-        kind=event.kind,
-        jurisdiction=event.jurisdiction,
-        mode=event.mode,
-        lead_units=distinct(r.lead for r in event.routing),
-        co_units=distinct(c for r in event.routing for c in r.co_units),
-        routing=[routing_v1(r) for r in event.routing],
-        allocated_at=allocated_at,
-        reply_due=event.reply_due,
-        co_opinion_due=event.co_opinion_due,
-    )
+@contract.register("allocation.adjustment-requested.v1")
+class AdjustmentRequestedV1(UnitEvent):
+    """申请调整: a unit asks the office to give its part to another unit, with its reason."""
+
+    proposal_id: str
+    reason: str
+    requested_at: datetime
 
 
-def routing_v1(routing: Routing) -> ItemRoutingV1:
-    return ItemRoutingV1(item=routing.item, lead=routing.lead, co_units=list(routing.co_units))
+@contract.register("allocation.adjustment-refused.v1")
+class AdjustmentRefusedV1(UnitEvent):
+    """The office refuses a unit's adjustment request: the unit keeps its part."""
+
+    proposal_id: str
+    reason: str = ""
+    decided_at: datetime
 
 
-def distinct(units: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(units))
+@contract.register("allocation.internally-allocated.v1")
+class InternallyAllocatedV1(UnitEvent):
+    """内部交办: the unit allocated these items inside (to whom stays with the unit)."""
+
+    proposal_id: str
+    items: list[int]
+    allocated_at: datetime
+
+
+@contract.register("allocation.extension-requested.v1")
+class ExtensionRequestedV1(UnitEvent):
+    """A lead unit asks for a later reply date, with its reason."""
+
+    proposal_id: str
+    reply_due: date
+    reason: str
+    requested_at: datetime
+
+
+@contract.register("allocation.extension-granted.v1")
+class ExtensionGrantedV1(UnitEvent):
+    """The office grants an extension: the unit's reply is due on the new date."""
+
+    proposal_id: str
+    reply_due: date
+    decided_at: datetime
+
+
+@contract.register("allocation.extension-refused.v1")
+class ExtensionRefusedV1(UnitEvent):
+    """The office refuses an extension: the reply date stays."""
+
+    proposal_id: str
+    reason: str = ""
+    decided_at: datetime
+
+
+@contract.register("allocation.key-item-designated.v1")
+class KeyItemDesignatedV1(IntegrationEvent):
+    """重点提案 / 重点督办建议: the office makes the proposal a key item under a supervising leader."""
+
+    proposal_id: str
+    leader: str
+    leader_title: str
+    reason: str = ""
+    designated_at: datetime
+
+
+@contract.register("allocation.supervision-recorded.v1")
+class SupervisionRecordedV1(IntegrationEvent):
+    """督办 of a key item: a meeting, a visit or a call, with its notes."""
+
+    proposal_id: str
+    kind: Literal["meeting", "visit", "call"]
+    held_on: date
+    notes: str
+    by: str
+    recorded_at: datetime
+
+
+@contract.register("allocation.unit-urged.v1")
+class UnitUrgedV1(UnitEvent):
+    """催办: the office urges a unit, with its reason."""
+
+    proposal_id: str
+    reason: str
+    by: str
+    urged_at: datetime

@@ -1,10 +1,12 @@
-"""The public integration events of reply."""
+"""The public integration events of reply: rounds, co-unit opinions, 面商, replies and their publication."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
-from services.reply.domain.events import ReplyIssued, ResultClassChanged
 from shared.kernel.contracts import IntegrationEvent, Part
-from shared.kernel.events import Event
+from shared.kernel.events import EventRegistry
+
+contract = EventRegistry()
 
 
 class AnswerV1(Part):
@@ -12,10 +14,63 @@ class AnswerV1(Part):
     text: str
 
 
+@contract.register("reply.round-opened.v1")
+class RoundOpenedV1(IntegrationEvent):
+    """A round of handling opens: the first at 交办, another after each 不满意."""
+
+    proposal_id: str
+    round: int
+    lead_units: list[str]
+    due: date
+    opened_at: datetime
+
+
+@contract.register("reply.co-opinion-submitted.v1")
+class CoOpinionSubmittedV1(IntegrationEvent):
+    """A co-unit (协办) sends its written opinion to the lead units."""
+
+    proposal_id: str
+    round: int
+    co_unit: str
+    text: str
+    signer: str
+    submitted_at: datetime
+
+    def routing_key(self) -> str:
+        return f"{self.type_name}.{self.co_unit}"
+
+
+@contract.register("reply.co-opinions-overridden.v1")
+class CoOpinionsOverriddenV1(IntegrationEvent):
+    """The office lets the leads reply without the co-unit opinions still missing."""
+
+    proposal_id: str
+    round: int
+    reason: str
+    missing_co_units: list[str]
+    overridden_at: datetime
+
+
+@contract.register("reply.consultation-recorded.v1")
+class ConsultationRecordedV1(IntegrationEvent):
+    """A lead unit met the member (面商): when, where, and whether the record came on paper."""
+
+    proposal_id: str
+    round: int
+    lead_unit: str
+    held_on: date
+    place: str
+    channel: Literal["online", "paper"] = "online"
+    recorded_at: datetime
+
+    def routing_key(self) -> str:
+        return f"{self.type_name}.{self.lead_unit}"
+
+
+@contract.register("reply.reply-issued.v1")
 class ReplyIssuedV1(IntegrationEvent):
     """A lead unit's reply to the proposer (答复函), for one round of handling."""
 
-    type_name = "reply.reply-issued.v1"
     proposal_id: str
     round: int
     lead_unit: str
@@ -35,10 +90,10 @@ class ReplyIssuedV1(IntegrationEvent):
         return f"{self.type_name}.{self.lead_unit}"
 
 
+@contract.register("reply.result-class-changed.v1")
 class ResultClassChangedV1(IntegrationEvent):
     """The office changed the result class a unit chose; the change is kept with its reason."""
 
-    type_name = "reply.result-class-changed.v1"
     proposal_id: str
     round: int
     lead_unit: str
@@ -47,31 +102,25 @@ class ResultClassChangedV1(IntegrationEvent):
     reason: str
 
 
-def to_integration(event: Event) -> IntegrationEvent | None:
-    """The public event announcing a domain event, or None for a private one."""
-    match event:
-        case ReplyIssued():
-            return ReplyIssuedV1(
-                proposal_id=event.proposal_id,
-                round=event.round,
-                lead_unit=event.lead_unit,
-                lead_units=list(event.lead_units),
-                document_no=event.document_no,
-                result_class=event.result_class,
-                answers=[AnswerV1(item=a.item, text=a.text) for a in event.answers],
-                signer=event.signer,
-                contact_person=event.contact_person,
-                contact_phone=event.contact_phone,
-                promise=event.promise,
-                issued_at=event.issued_at,
-            )
-        case ResultClassChanged():
-            return ResultClassChangedV1(
-                proposal_id=event.proposal_id,
-                round=event.round,
-                lead_unit=event.lead_unit,
-                old_class=event.old_class,
-                new_class=event.new_class,
-                reason=event.reason,
-            )
-    return None
+@contract.register("reply.reply-published.v1")
+class ReplyPublishedV1(IntegrationEvent):
+    """The office published a reply (摘要 or 全文), without the contact details."""
+
+    proposal_id: str
+    round: int
+    lead_unit: str
+    document_no: str
+    form: str
+    text: str
+    published_at: datetime
+
+
+@contract.register("reply.reply-not-published.v1")
+class ReplyNotPublishedV1(IntegrationEvent):
+    """The office decided not to publish a reply, with its reason."""
+
+    proposal_id: str
+    round: int
+    lead_unit: str
+    reason: str
+    decided_at: datetime

@@ -1,31 +1,35 @@
-"""The composition root of the views service."""
+"""The composition root of the views service: it consumes every public event, records each once in
+its own store and projects the read models from that record."""
 
 from fastapi import FastAPI
 
-from runtime.contract import platform_contract
-from runtime.registry import all_events
-from services.views.application.projections import DEPLOY, load_units, projections
+from runtime.wiring import standard_parts
+from services.views.application.inbound import INBOUND
+from services.views.application.projections import load_units, projections
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
 from services.views.entrypoints import api, exports, pages
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
+from shared.kernel.records import Recorder
 from shared.rules.calendar import WorkingCalendar
 from shared.settings import ServiceSettings
-from shared.web import asyncapi
 from shared.web.app import Parts, Worker, create_app
 
 TITLE = "Views: read models across agencies"
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    registry = all_events()
-    units = load_units()
-    calendar = WorkingCalendar.load(DEPLOY / "calendar")
+    registry = INBOUND.contract
+    units = load_units(settings)
+    calendar = WorkingCalendar.load(settings.calendar_dir)
+    recorder = Recorder(infra.events, settings.service_name, registry)
     runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections(units)]
-    return Parts(
-        routers=[api.router, exports.router, pages.router, asyncapi.router(platform_contract())],
-        workers=[Worker(f"projection:{r.projection.name}", r.run) for r in runners],
+    parts = standard_parts(
+        settings,
+        infra,
+        routers=[api.router, exports.router, pages.router],
+        consumes=(INBOUND, recorder),
         context={
             "runners": runners,
             "units": units,
@@ -34,6 +38,8 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
             "calendar": calendar,
         },
     )
+    parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]
+    return parts
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:

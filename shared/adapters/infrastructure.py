@@ -17,10 +17,14 @@ PING_TIMEOUT = 3.0
 
 @dataclass
 class Infrastructure:
+    """One service's adapters: its own event store and read store; the bus may be shared (the
+    embedded run passes one in-process bus to every service), and is then closed by its owner."""
+
     events: EventStore
     bus: MessageBus
     views: ReadStore
     inbox: Inbox
+    owns_bus: bool = True
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency with "ok" or what is wrong with it."""
@@ -35,7 +39,10 @@ class Infrastructure:
         }
 
     async def close(self) -> None:
-        for closing in (self.bus.close, self.events.close, self.views.close):
+        closings = [self.events.close, self.views.close]
+        if self.owns_bus:
+            closings.insert(0, self.bus.close)
+        for closing in closings:
             with contextlib.suppress(Exception):
                 await closing()
 
@@ -103,12 +110,14 @@ def inbox_for(views: ReadStore, prefix: str) -> Inbox:
     return InMemoryInbox()
 
 
-async def open_infrastructure(settings: ServiceSettings) -> Infrastructure:
+async def open_infrastructure(settings: ServiceSettings, bus: MessageBus | None = None) -> Infrastructure:
+    """The service's adapters as its settings name them; with `bus`, that one shared bus."""
     events = await open_event_store(settings.eventstore_url)
     try:
-        bus = await open_bus(settings.bus_url, settings.bus_exchange, settings.bus_retry_delay)
+        own_bus = bus or await open_bus(settings.bus_url, settings.bus_exchange, settings.bus_retry_delay)
     except BaseException:
         await events.close()
         raise
     views = open_read_store(settings.readstore_url, settings.readstore_prefix)
-    return Infrastructure(events, bus, views, inbox_for(views, settings.readstore_prefix))
+    inbox = inbox_for(views, settings.readstore_prefix)
+    return Infrastructure(events, own_bus, views, inbox, owns_bus=bus is None)

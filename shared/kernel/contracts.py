@@ -1,26 +1,38 @@
 """Integration events: the public, versioned contract between services and agencies.
 
 They are separate types from the private domain events: a service translates the domain events
-it wants to announce into these, and only these leave it, inside a CloudEvents envelope.
+it wants to announce into these, and only these leave it, inside a CloudEvents envelope. Each
+service's `contracts` module holds its public events and nothing else, in a registry of their
+versioned names with the upcasters of older versions; other services import that module only.
 """
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from shared.kernel.events import Event
 
 Kind = Literal["proposal", "suggestion"]
 """提案 (CPPCC proposal) or 建议 (NPC suggestion)."""
 
 
-class IntegrationEvent(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    type_name: ClassVar[str]
-    """Explicit and versioned, e.g. `intake.proposal-registered.v1`; also the routing key's start."""
+class IntegrationEvent(Event):
+    """A public event; `type_name` is explicit and versioned, e.g. `intake.proposal-registered.v2`,
+    and is also the start of its routing key."""
 
     def routing_key(self) -> str:
         """The type name, followed by the unit concerned where an agency must bind to it alone."""
         return self.type_name
+
+
+class UnitEvent(IntegrationEvent):
+    """An integration event about one unit's part: routed with that unit, so an agency instance
+    binds only what is addressed to it."""
+
+    unit: str
+
+    def routing_key(self) -> str:
+        return f"{self.type_name}.{self.unit}"
 
 
 class Part(BaseModel):

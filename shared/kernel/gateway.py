@@ -19,6 +19,7 @@ from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.errors import Unroutable
 from shared.kernel.events import Event, EventRegistry
+from shared.kernel.records import is_received
 from shared.kernel.subscription import batches
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Gateway:
         registry: EventRegistry,
         translate: Translate,
         batch_size: int = 200,
+        contract: EventRegistry | None = None,
     ) -> None:
         self.service = service
         self.checkpoint_name = f"gateway-{service}"
@@ -52,29 +54,46 @@ class Gateway:
         self.registry = registry
         self.translate = translate
         self.batch_size = batch_size
+        self.contract = contract or EventRegistry()
+        """The service's public events: an event superseded by a new version is published in both."""
         self.stats = GatewayStats()
 
     def owns(self, recorded: RecordedEvent) -> bool:
-        return recorded.stream.startswith(f"{self.service}-")
+        """The service's own facts: not the events it received from others and recorded."""
+        return recorded.stream.startswith(f"{self.service}-") and not is_received(
+            self.service, recorded.stream
+        )
 
     def envelope(self, recorded: RecordedEvent) -> Message | None:
         """The message announcing this event, or None when it is private or not ours."""
+        messages = self.messages(recorded)
+        return messages[0] if messages else None
+
+    def messages(self, recorded: RecordedEvent) -> list[Message]:
+        """The messages announcing this event: its public event, then the same in each older version
+        still published, all with the event's id (a consumer taking two versions takes it once)."""
         if not self.owns(recorded):
-            return None
+            return []
         public = self.translate(self.registry.decode_recorded(recorded))
         if public is None:
-            return None
-        cloud_event = CloudEvent(
-            id=str(recorded.id),
-            source=f"/proposals/{self.service}",
-            type=public.type_name,
-            subject=recorded.stream,
-            time=recorded.recorded_at,
-            data=public.model_dump(mode="json"),
-            correlationid=_text(recorded.metadata.get("correlation_id")),
-            causationid=_text(recorded.metadata.get("causation_id")),
-        )
-        return cloud_event.to_message(public.routing_key())
+            return []
+        data = public.model_dump(mode="json")
+        versions = [(public.type_name, data)]
+        versions += [(older, downcast(data)) for older, downcast in self.contract.downcasts(public.type_name)]
+        key = public.routing_key()
+        return [
+            CloudEvent(
+                id=str(recorded.id),
+                source=f"/proposals/{self.service}",
+                type=type_name,
+                subject=recorded.stream,
+                time=recorded.recorded_at,
+                data=version,
+                correlationid=_text(recorded.metadata.get("correlation_id")),
+                causationid=_text(recorded.metadata.get("causation_id")),
+            ).to_message(type_name + key.removeprefix(public.type_name))
+            for type_name, version in versions
+        ]
 
     async def _publish(self, message: Message) -> None:
         try:
@@ -85,7 +104,7 @@ class Gateway:
             log.info("no queue is bound for %s (event %s)", message.routing_key, message.id)
 
     async def publish_batch(self, batch: list[RecordedEvent]) -> None:
-        messages = [m for m in map(self.envelope, batch) if m is not None]
+        messages = [m for recorded in batch for m in self.messages(recorded)]
         await asyncio.gather(*(self._publish(m) for m in messages))
         faults.point("gateway.after-publish-before-checkpoint")
         self.stats.position = batch[-1].position

@@ -1,23 +1,85 @@
-"""Inbound integration events: a durable queue per consuming service, each message a local command.
+"""Inbound integration events: what a service consumes, declared once, each message a local command.
 
-A handler receives the CloudEvent and turns it into a command of its own service, handled like an
-HTTP command with the message id as the command id, so a redelivery appends nothing new.
+A service declares an `Inbound`: each integration event type it consumes with the method that turns
+the event into a command of its own, handled like an HTTP command with the message id as the
+command id, so a redelivery appends nothing new. Its queue's bindings (and, from them, the broker
+topology and permissions) are derived from that declaration and nothing else. A message of an
+older version of a type is upcast through the publisher's contract before its handler sees it.
 """
 
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
 from shared.adapters.bus import Inbox, Malformed, Message, MessageBus
 from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.errors import UnknownEventType
+from shared.kernel.events import EventRegistry
 
 log = logging.getLogger(__name__)
 
+S = TypeVar("S")
 EventHandler = Callable[[CloudEvent], Awaitable[None]]
+Handle = Callable[[S, Any, CloudEvent], Awaitable[None]]
+"""What a service does with one event: (the service, the event upcast to its current type, its envelope)."""
+
+
+class Inbound(Generic[S]):
+    """The integration events a service consumes, each with what the service does with it."""
+
+    def __init__(
+        self, handlers: Mapping[type[IntegrationEvent], Handle[S]], contracts: Iterable[EventRegistry]
+    ) -> None:
+        self.contract = EventRegistry()
+        for registry in contracts:
+            self.contract.include(registry)
+        self.handlers = {cls.type_name: handle for cls, handle in handlers.items()}
+        for name in self.handlers:
+            self.contract.class_of(name)  # every handled type is a published one
+
+    @property
+    def type_names(self) -> list[str]:
+        """The current types consumed."""
+        return sorted(self.handlers)
+
+    @property
+    def accepted(self) -> list[str]:
+        """The current types and every older version read as one of them."""
+        return sorted({*self.handlers, *(o for n in self.handlers for o in self.contract.older_names(n))})
+
+    @property
+    def routing_keys(self) -> list[str]:
+        """The bindings: the current types only. An older version is published beside a newer one
+        with the same id for other agencies; a queue bound by an older release gets both, and takes
+        the event once (the second is a repeat of the same message id)."""
+        return [f"{name}.#" for name in self.type_names]
+
+    def decode(self, event: CloudEvent) -> IntegrationEvent:
+        """The event's data as its current type; Malformed (dead-lettered at once) when it does not fit."""
+        try:
+            decoded = self.contract.decode(event.type, event.data)
+        except (ValidationError, UnknownEventType) as error:
+            raise Malformed(f"{event.type} {event.id} does not fit its contract: {error}") from error
+        assert isinstance(decoded, IntegrationEvent)
+        return decoded
+
+    def bind(self, service: S) -> dict[str, EventHandler]:
+        """Type name (current or older) → the handler of a received CloudEvent."""
+
+        def handler_of(name: str) -> EventHandler:
+            async def handle(event: CloudEvent) -> None:
+                decoded = self.decode(event)
+                await self.handlers[decoded.type_name](service, decoded, event)
+
+            return handle
+
+        return {name: handler_of(name) for name in self.accepted}
 
 
 @dataclass(frozen=True)
@@ -25,10 +87,12 @@ class Subscription:
     queue: str
     handlers: dict[str, EventHandler]
     """Integration event type → what to do with it."""
+    bindings: Sequence[str] | None = None
+    """The routing keys of the queue; every handled type when not given."""
 
     @property
     def routing_keys(self) -> list[str]:
-        return [f"{type_name}.#" for type_name in self.handlers]
+        return list(self.bindings) if self.bindings is not None else [f"{t}.#" for t in self.handlers]
 
 
 def parse(message: Message) -> CloudEvent:

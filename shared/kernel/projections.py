@@ -22,6 +22,7 @@ from shared.adapters.readstore import Changes, Op, ReadStore
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel import faults
 from shared.kernel.events import Event, EventRegistry
+from shared.kernel.records import occurred_at
 from shared.kernel.subscription import batches
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ class Stats:
     applied: int = 0
     position: int = 0
     lags: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
-    """Seconds from append to visible in the view, for recent events."""
+    """Seconds from the original append (at the source, for a received event) to visible in the
+    view, for recent events."""
 
 
 class ProjectionRunner:
@@ -136,7 +138,7 @@ class ProjectionRunner:
         now = datetime.now(UTC)
         self.stats.applied += len(batch)
         self.stats.position = last
-        self.stats.lags.extend((now - r.recorded_at).total_seconds() for r in batch)
+        self.stats.lags.extend((now - occurred_at(r)).total_seconds() for r in batch)
 
     async def run(self) -> None:
         """Follow the store for ever from the stored checkpoint."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -136,6 +137,17 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
         else:
             merged[key] = value
     return merged
+
+
+Policies = Mapping[tuple[str, str], Policy]
+"""The policy of each jurisdiction and kind a deployment serves."""
+
+
+def load_policies(directory: str | Path) -> Policies:
+    """The rules of every jurisdiction with a file in `directory`, for both kinds."""
+    directory = Path(directory)
+    jurisdictions = [p.stem for p in sorted(directory.glob("*.toml")) if p.name != DEFAULT_FILE]
+    return {(j, kind): load_policy(directory, j, kind) for j in jurisdictions for kind in KINDS}
 
 
 def load_policy(directory: str | Path, jurisdiction: str, kind: Kind) -> Policy:

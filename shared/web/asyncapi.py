@@ -6,9 +6,8 @@ each message is a structured-mode CloudEvents 1.0 envelope whose `data` is the e
 operation per publishing service and one `receive` per consuming service. `router` serves both.
 """
 
-import importlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +35,6 @@ class Contract:
     """Versioned type name → the JSON Schema of the event (the CloudEvent's `data`)."""
     document: Schema
     """The AsyncAPI 3.0 document."""
-
-
-def integration_events(modules: Iterable[str]) -> list[type[IntegrationEvent]]:
-    """The integration events defined in these modules (imported first), by type name."""
-    names = set(modules)
-    for module in sorted(names):
-        importlib.import_module(module)
-    found = sorted((c for c in _subclasses(IntegrationEvent) if c.__module__ in names), key=_type)
-    types = [_type(c) for c in found]
-    if len(set(types)) != len(types):
-        raise ValueError(f"two integration events share a type name: {types}")
-    return found
 
 
 def event_schema(event: type[IntegrationEvent]) -> Schema:

@@ -17,6 +17,7 @@ def test_the_embedded_run_starts_every_service_with_no_server(tmp_path: Path) ->
             assert health.json() == {"status": "ok", "service": name}
         ready = httpx.get(f"http://127.0.0.1:{base}/ready").json()
         assert ready["dependencies"] == {"eventstore": "ok", "bus": "ok", "readstore": "ok"}
-    assert (tmp_path / "var" / "events.sqlite3").exists()
+    for name in NAMES:  # each service on a store of its own
+        assert (tmp_path / "var" / f"{name}.sqlite3").exists(), name
     output = (tmp_path / "m-runtime.log").read_text()
     assert f"http://127.0.0.1:{base}" in output

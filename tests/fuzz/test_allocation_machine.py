@@ -14,7 +14,6 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from services.allocation.bootstrap import DEPLOY, load_policies
 from services.allocation.domain import events as e
 from services.allocation.domain.commands import (
     Acknowledge,
@@ -54,6 +53,8 @@ from shared.kernel.decider import InvalidField, Rejected
 from shared.kernel.events import Event
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
+from shared.rules.policy import load_policies
+from shared.settings import DEPLOY
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
 POLICIES = load_policies(DEPLOY / "policy")

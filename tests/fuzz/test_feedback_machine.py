@@ -3,12 +3,10 @@ closes only when every proposer of the round answered 满意 or 基本满意, an
 round, rounds go up by one, and a closed proposal accepts nothing."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from services.feedback.bootstrap import load_policies
 from services.feedback.domain.commands import (
     AnswerFeedback,
     Channel,
@@ -28,9 +26,10 @@ from services.feedback.domain.events import (
 from shared.kernel.decider import Rejected
 from shared.kernel.events import Event
 from shared.rules.calendar import WorkingCalendar
+from shared.rules.policy import load_policies
+from shared.settings import DEPLOY
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 DECIDER = feedback_decider(load_policies(DEPLOY / "policy"), WorkingCalendar.load(DEPLOY / "calendar"))
 AT = datetime(2025, 5, 20, 2, 0, tzinfo=UTC)
 PROPOSAL_ID = "jincheng-254"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from services.intake.bootstrap import load_rules
 from services.intake.domain.commands import (
     Command,
     MergeInto,
@@ -21,7 +20,7 @@ from services.intake.domain.commands import (
     Target,
     Withdraw,
 )
-from services.intake.domain.decider import intake_decider
+from services.intake.domain.decider import Rules, intake_decider
 from services.intake.domain.events import (
     Item,
     ProposalMerged,
@@ -40,9 +39,11 @@ from services.intake.domain.state import (
 from shared.kernel.contracts import Kind
 from shared.kernel.decider import Rejected
 from shared.kernel.events import Event
+from shared.rules.policy import load_policies
+from shared.settings import DEPLOY
 from tests.fuzz.budget import MACHINE_RUNS, fuzz_settings
 
-DECIDER = intake_decider(load_rules())
+DECIDER = intake_decider(Rules(load_policies(DEPLOY / "policy")))
 AT = datetime(2025, 1, 20, 9, 30, tzinfo=UTC)
 OFFICE = "office:jincheng-tiwei"
 IDS = ("jincheng-254", "jincheng-255", "jincheng-256")

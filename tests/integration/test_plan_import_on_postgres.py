@@ -2,15 +2,11 @@
 proposals is completed by importing the same file again, and nothing is recorded twice."""
 
 from services.allocation.application.imports import Importer, PlanImports
-from services.allocation.application.service import AllocationService, stream
-from services.allocation.bootstrap import DEPLOY
-from services.allocation.domain.events import registry
+from services.allocation.application.service import stream
 from services.allocation.domain.state import Allocated, InProgress
 from shared.documents.spreadsheets import read_xlsx
-from shared.kernel.decider import CommandHandler
-from shared.rules.units import UnitRegistry
 from tests.integration.conftest import Stack
-from tests.unit.allocation.examples import decider
+from tests.unit.allocation.examples import allocation_service, deliver
 from tests.unit.allocation.plan_sheets import PLAN, plan_xlsx
 from tests.unit.allocation.test_plan_import import ALLOCATED_AT, proposal_id, registered
 
@@ -19,11 +15,9 @@ MINZHENG = Importer("minzheng", "孔繁银", "unit_staff:kong-fanyin")
 
 
 async def test_an_interrupted_import_is_completed_and_never_doubled(stack: Stack) -> None:
-    service = AllocationService(
-        CommandHandler(stack.events, registry, decider), UnitRegistry.load(DEPLOY / "units.toml")
-    )
+    service = allocation_service(stack.events)
     for proposal in PLAN["proposals"]:
-        await service.on_proposal_registered(registered(proposal))
+        await deliver(service, registered(proposal))
     imports = PlanImports(service)
     data = plan_xlsx()
     sheet = read_xlsx(data)

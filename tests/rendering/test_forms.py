@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from services.feedback.application import documents as feedback_forms
-from services.feedback.bootstrap import load_policies
 from services.feedback.domain.decider import Recorded
 from services.reply.documents import record as records
 from services.reply.domain.commands import RecordConsultation
@@ -15,6 +14,7 @@ from services.reply.domain.decider import decider
 from services.reply.domain.state import Allocated
 from shared.documents import render
 from shared.documents.settings import load_all
+from shared.rules.policy import load_policies
 from tests.rendering.poppler import flat, ink, pages_of, positions_in_order, text_of
 from tests.unit.feedback.data import DECIDER, LIU, housekeeping_recorded, shangwu_replies
 from tests.unit.reply.seeds import (

@@ -16,10 +16,9 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]  # no stubs in the lock
 
 from runtime.catalog import CATALOG
-from runtime.contract import CONTRACT_MODULES, DOCS, documents, platform_contract
+from runtime.contract import DOCS, PUBLISHERS, documents, platform_contract
 from runtime.topology import CONSUMES
 from shared.adapters.bus import Message
-from shared.adapters.bus.inbox import InMemoryInbox
 from shared.adapters.bus.inprocess import InProcessBus
 from shared.adapters.eventstore.sqlite import SqliteEventStore
 from shared.adapters.readstore.memory import InMemoryReadStore
@@ -36,7 +35,7 @@ from tools.demo.stories import story_jincheng_254, story_wuhai_60
 
 COMMAND_SERVICES = ["intake", "allocation", "reply", "feedback"]
 EMBEDDED = {
-    "EVENTSTORE_URL": "sqlite:///var/events.sqlite3",
+    "EVENTSTORE_URL": "sqlite:///var/{service}.sqlite3",
     "BUS_URL": "inprocess://",
     "READSTORE_URL": "memory://",
 }
@@ -44,13 +43,13 @@ EMBEDDED = {
 
 def platform_events() -> set[str]:
     """Every integration event defined in a service's contracts module."""
-    for module in CONTRACT_MODULES.values():
-        importlib.import_module(module)
-    return {
-        cls.type_name
-        for cls in IntegrationEvent.__subclasses__()
-        if cls.__module__.startswith("services.") and cls.__module__.endswith(".contracts")
-    }
+    for service in PUBLISHERS:
+        importlib.import_module(f"services.{service}.contracts")
+    return {cls.type_name for cls in _subclasses(IntegrationEvent) if cls.__module__.startswith("services.")}
+
+
+def _subclasses(cls: type[IntegrationEvent]) -> list[type[IntegrationEvent]]:
+    return [c for sub in cls.__subclasses__() for c in [sub, *_subclasses(sub)]]
 
 
 def test_the_committed_documents_are_what_the_event_models_generate_now() -> None:
@@ -135,7 +134,7 @@ def test_every_message_the_gateways_publish_for_the_two_demo_stories_validates_a
     tmp_path: Path,
 ) -> None:
     run_the_demo_stories_on_the_embedded_platform(tmp_path)
-    messages = publish_everything_in_the_store(tmp_path / "var" / "events.sqlite3")
+    messages = publish_everything_in_the_stores(tmp_path / "var")
 
     schemas = platform_contract().schemas
     published = {json.loads(m.body)["type"] for m in messages}
@@ -175,39 +174,60 @@ def run_the_demo_stories_on_the_embedded_platform(workdir: Path) -> None:
             platform.close()
 
 
-def publish_everything_in_the_store(path: Path) -> list[Message]:
-    """Every service's gateway run over the stored events, onto a bus where a queue takes `#`."""
-    return asyncio.run(_publish_everything(path))
+class EveryMessage:
+    """An inbox that forgets: both versions of an event share its id, and the check wants both."""
+
+    async def seen(self, consumer: str, message_id: str) -> bool:
+        return False
+
+    async def remember(self, consumer: str, message_id: str) -> None:
+        return None
 
 
-async def _publish_everything(path: Path) -> list[Message]:
-    store = await SqliteEventStore.open(path)
+def publish_everything_in_the_stores(directory: Path) -> list[Message]:
+    """Every service's gateway run over its own stored events, onto a bus where a queue takes `#`."""
+    return asyncio.run(_publish_everything(directory))
+
+
+async def _publish_everything(directory: Path) -> list[Message]:
     bus, captured = InProcessBus(), list[Message]()
     await bus.declare_queue("contract-check", ["#"])
 
     async def capture(message: Message) -> None:
         captured.append(message)
 
-    consumer = await bus.consume("contract-check", capture, InMemoryInbox())
+    consumer = await bus.consume("contract-check", capture, EveryMessage())
     try:
-        recorded = await store.read_all(0, limit=100_000)
         published = 0
         for service, (registry, translate) in _gateways().items():
-            gateway = Gateway(service, store, bus, InMemoryReadStore(), registry, translate)
-            await gateway.publish_batch(recorded)
-            published += gateway.stats.published
+            store = await SqliteEventStore.open(directory / f"{service}.sqlite3")
+            try:
+                recorded = await store.read_all(0, limit=100_000)
+                gateway = Gateway(
+                    service,
+                    store,
+                    bus,
+                    InMemoryReadStore(),
+                    registry,
+                    translate,
+                    contract=PUBLISHERS[service],
+                )
+                await gateway.publish_batch(recorded)
+                published += gateway.stats.published
+            finally:
+                await store.close()
         await eventually(lambda: len(captured) == published)
         return captured
     finally:
         await consumer.stop()
-        await store.close()
 
 
 def _gateways() -> dict[str, tuple[EventRegistry, Translate]]:
     gateways = {}
-    for service, contracts in CONTRACT_MODULES.items():
+    for service in PUBLISHERS:
         events = importlib.import_module(f"services.{service}.domain.events")
-        gateways[service] = (events.registry, importlib.import_module(contracts).to_integration)
+        outbound = importlib.import_module(f"services.{service}.application.outbound")
+        gateways[service] = (events.registry, outbound.to_integration)
     return gateways
 
 

@@ -46,7 +46,7 @@ def test_readiness_names_the_dependency_that_is_down(name: str) -> None:
 def test_readiness_counts_the_messages_kept_in_the_dead_letter_queue() -> None:
     entry = CATALOG["allocation"]
     infra = in_memory_infrastructure()
-    malformed = Message(id="not-a-cloudevent", routing_key="intake.proposal-registered.v1", body=b"{")
+    malformed = Message(id="not-a-cloudevent", routing_key="intake.proposal-registered.v2", body=b"{")
     with TestClient(entry.create(entry.settings(), infra)) as client:
         assert client.portal is not None
         client.portal.call(infra.bus.publish, malformed)

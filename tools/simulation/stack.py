@@ -1,9 +1,10 @@
 """The platform as real processes on PostgreSQL, RabbitMQ and Redis, isolated by a name.
 
-One name gives the event store schema, the Redis key prefix and the exchange `<name>.events` (with
-its queues), so several stacks share the same servers without seeing each other, and `clean` removes
-exactly what one stack created. Each service is its own process, as in production, so a test can
-kill one with SIGKILL and start it again on the same port.
+One name gives each service its own event store schema (`<name>_<service>`) and Redis key prefix
+(`<name>:<service>`), and the stack the exchange `<name>.events` (with its queues), so several stacks
+share the same servers without seeing each other, and `clean` removes exactly what one stack created.
+Each service is its own process, as in production, so a test can kill one with SIGKILL and start it
+again on the same port.
 """
 
 import asyncio
@@ -51,10 +52,16 @@ class StackConfig:
     def exchange(self) -> str:
         return f"{self.name}.events"
 
-    @property
-    def eventstore_url(self) -> str:
+    def schema(self, service: str) -> str:
+        """The event store schema of one service of the stack."""
+        return f"{self.name}_{service}"
+
+    def eventstore_url(self, service: str) -> str:
         separator = "&" if "?" in self.postgres_url else "?"
-        return f"{self.postgres_url}{separator}schema={self.name}"
+        return f"{self.postgres_url}{separator}schema={self.schema(service)}"
+
+    def key_prefix(self, service: str) -> str:
+        return f"{self.name}:{service}"
 
 
 class Stack:
@@ -89,11 +96,11 @@ class Stack:
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "APP_ENV": "test",
-            "EVENTSTORE_URL": config.eventstore_url,
+            "EVENTSTORE_URL": config.eventstore_url(service),
             "BUS_URL": config.rabbitmq_url,
             "BUS_EXCHANGE": config.exchange,
             "READSTORE_URL": config.redis_url,
-            "READSTORE_PREFIX": config.name,
+            "READSTORE_PREFIX": config.key_prefix(service),
             "TOKEN_SECRET": config.secret,
             "LOG_LEVEL": "WARNING",
             "SERVICE_PORT": str(self.ports[service]),
@@ -153,9 +160,10 @@ class Stack:
         from shared.adapters.readstore.redis import RedisReadStore
 
         config = self.config
-        events = await PostgresEventStore.open(config.postgres_url, schema=config.name)
-        await events.drop_schema()
-        await events.close()
+        for service in config.services:
+            events = await PostgresEventStore.open(config.postgres_url, schema=config.schema(service))
+            await events.drop_schema()
+            await events.close()
         bus = await RabbitMQBus.connect(config.rabbitmq_url, exchange=config.exchange)
         for queue in all_queues(config.exchange):
             await bus.delete_queue(queue)
@@ -211,11 +219,14 @@ class Stack:
             time.sleep(0.1)
 
     async def _create_schema(self) -> None:
-        """Create the schema once before the services race to create it."""
+        """Create each service's schema before it starts."""
         from shared.adapters.eventstore.postgres import PostgresEventStore
 
-        events = await PostgresEventStore.open(self.config.postgres_url, schema=self.config.name)
-        await events.close()
+        for service in self.config.services:
+            events = await PostgresEventStore.open(
+                self.config.postgres_url, schema=self.config.schema(service)
+            )
+            await events.close()
 
 
 def _role(role: str) -> Role:

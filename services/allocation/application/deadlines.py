@@ -12,14 +12,13 @@ from datetime import date, timedelta
 
 from services.allocation.domain import events as a
 from services.allocation.domain.commands import Route
-from services.allocation.domain.decider import Policies
 from services.allocation.domain.state import parts
 from services.feedback.domain import events as f
 from services.reply.domain import events as r
 from shared.kernel.events import Event
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
-from shared.rules.policy import Policy
+from shared.rules.policy import Policies, Policy
 from shared.rules.scheduler import DeadlineKind, OpenDeadline
 
 OFFICE = "office"

@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from services.allocation.application.deadlines import OFFICE, open_deadlines
 from services.allocation.domain import events as a
-from services.allocation.domain.decider import Policies
 from shared.adapters.eventstore import EventStore
 from shared.adapters.notify import Notification, Notifier
 from shared.kernel.events import EventRegistry
@@ -20,6 +19,7 @@ from shared.kernel.ids import derived_id
 from shared.kernel.once import append_once, history
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
+from shared.rules.policy import Policies
 from shared.rules.scheduler import OpenDeadline
 
 ACTOR = "system:digest"

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from services.allocation.application.deadlines import OFFICE, open_deadlines
 from services.allocation.domain import events as a
-from services.allocation.domain.decider import Policies
 from shared.adapters.eventstore import EventStore, NewEvent
 from shared.adapters.notify import Notification, Notifier
 from shared.kernel.errors import WrongExpectedVersion
@@ -22,6 +21,7 @@ from shared.kernel.events import Event, EventRegistry
 from shared.kernel.once import history
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
+from shared.rules.policy import Policies
 from shared.rules.scheduler import Rules, Signal, signals
 
 ACTOR = "system:scheduler"

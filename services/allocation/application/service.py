@@ -1,19 +1,14 @@
 """The command service of allocation: one stream per proposal, and the inbound messages as commands."""
 
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
-
 from services.allocation.domain.commands import CloseCase, Command, OpenCase
 from services.allocation.domain.state import State
-from services.intake.contracts import ProposalEndedAtIntakeV1, ProposalRegisteredV1
-from shared.adapters.bus import Malformed
+from services.intake.contracts import ProposalEndedAtIntakeV2, ProposalRegisteredV2
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.decider import CommandHandler, CommandMeta, InvalidField, Outcome
+from shared.kernel.records import Recorder
 from shared.rules.units import UnitRegistry, UnknownUnit
 
 ACTOR = "system:allocation"
-M = TypeVar("M", bound=BaseModel)
 
 
 def stream(proposal_id: str) -> str:
@@ -21,9 +16,13 @@ def stream(proposal_id: str) -> str:
 
 
 class AllocationService:
-    def __init__(self, handler: CommandHandler[Command, State], units: UnitRegistry) -> None:
+    def __init__(
+        self, handler: CommandHandler[Command, State], units: UnitRegistry, recorder: Recorder
+    ) -> None:
         self.handler = handler
         self.units = units
+        self.recorder = recorder
+        """Records what reply and feedback announce, for the deadlines view."""
 
     async def handle(self, proposal_id: str, command: Command, meta: CommandMeta) -> Outcome[State]:
         return await self.handler.handle(stream(proposal_id), command, meta)
@@ -39,8 +38,7 @@ class AllocationService:
         except UnknownUnit:
             raise InvalidField(field, f"unknown unit {name!r}") from None
 
-    async def on_proposal_registered(self, event: CloudEvent) -> None:
-        data = parsed(ProposalRegisteredV1, event)
+    async def on_proposal_registered(self, data: ProposalRegisteredV2, event: CloudEvent) -> None:
         command = OpenCase(
             proposal_id=data.proposal_id,
             number=data.number,
@@ -52,17 +50,9 @@ class AllocationService:
         )
         await self.handle(data.proposal_id, command, inbound_meta(event))
 
-    async def on_proposal_ended(self, event: CloudEvent) -> None:
-        data = parsed(ProposalEndedAtIntakeV1, event)
-        command = CloseCase(data.proposal_id, data.outcome, data.reason, at=event.time)
+    async def on_proposal_ended(self, data: ProposalEndedAtIntakeV2, event: CloudEvent) -> None:
+        command = CloseCase(data.proposal_id, data.outcome, data.reason, at=data.ended_at or event.time)
         await self.handle(data.proposal_id, command, inbound_meta(event))
-
-
-def parsed(model: type[M], event: CloudEvent) -> M:
-    try:
-        return model.model_validate(event.data)
-    except ValidationError as error:
-        raise Malformed(f"{event.type} {event.id}: {error}") from error
 
 
 def inbound_meta(event: CloudEvent) -> CommandMeta:

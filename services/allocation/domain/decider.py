@@ -4,7 +4,7 @@ The handling rules (time limits) of every jurisdiction and the working-day calen
 values when the decider is made; nothing here reads a file or a clock.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -52,10 +52,7 @@ from services.allocation.domain.supervision import (
 from shared.kernel.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
 from shared.kernel.events import Event
 from shared.rules.deadlines import WorkingCalendar, add_months, local_date, working_deadline
-from shared.rules.policy import Policy
-
-Policies = Mapping[tuple[str, str], Policy]
-"""(jurisdiction, kind) → the rules."""
+from shared.rules.policy import Policies, Policy
 
 
 class WindowClosed(Rejected):

@@ -2,26 +2,22 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-from pydantic import ValidationError
 
 from services.feedback.application.forms import FormLink, find_link
 from services.feedback.application.tokens import form_token
 from services.feedback.domain.commands import Command, Proposer, RecordProposal, RecordReply
-from services.feedback.domain.decider import NotRecorded, Policies, Recorded, State
-from services.intake.contracts import ProposalRegisteredV1
+from services.feedback.domain.decider import NotRecorded, Recorded, State
+from services.intake.contracts import ProposalRegisteredV2
 from services.reply.contracts import ReplyIssuedV1
 from shared.adapters.bus import Malformed
 from shared.adapters.readstore import ReadStore
 from shared.documents.settings import Documents
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.decider import CommandHandler, CommandMeta, InvalidField, NotFound, Outcome
-from shared.rules.policy import Policy
+from shared.rules.policy import Policies, Policy
 from shared.rules.units import UnitRegistry
 
 ACTOR = "system:feedback"
-M = TypeVar("M", ProposalRegisteredV1, ReplyIssuedV1)
 
 
 def stream(proposal_id: str) -> str:
@@ -56,8 +52,7 @@ class FeedbackService:
             raise NotFound("no feedback form has this link")
         return link
 
-    async def on_proposal_registered(self, event: CloudEvent) -> None:
-        message = parse(ProposalRegisteredV1, event)
+    async def on_proposal_registered(self, message: ProposalRegisteredV2, event: CloudEvent) -> None:
         proposers = tuple(Proposer(p.id, p.name, p.phone) for p in message.proposers)
         command = RecordProposal(
             proposal_id=message.proposal_id,
@@ -70,8 +65,7 @@ class FeedbackService:
         )
         await self.handle_message(command, event)
 
-    async def on_reply_issued(self, event: CloudEvent) -> None:
-        message = parse(ReplyIssuedV1, event)
+    async def on_reply_issued(self, message: ReplyIssuedV1, event: CloudEvent) -> None:
         state, _ = await self.handler.load(stream(message.proposal_id))
         if isinstance(state, NotRecorded):
             # The reply overtook the 立案 (another queue, a restart): its forms need the proposers,
@@ -111,10 +105,3 @@ class ArrivedEarly(Exception):
 
 def proposers_of(state: State) -> tuple[Proposer, ...]:
     return () if isinstance(state, NotRecorded) else state.proposal.proposers
-
-
-def parse(model: type[M], event: CloudEvent) -> M:
-    try:
-        return model.model_validate(event.data)
-    except ValidationError as error:
-        raise Malformed(f"message {event.id} is not a {model.type_name}: {error}") from error

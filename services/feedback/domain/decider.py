@@ -4,7 +4,7 @@
 working-day calendar come in as plain data, the time and the form tokens come in with the commands.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import ClassVar
@@ -22,10 +22,7 @@ from services.feedback.domain.events import (
 from shared.kernel.decider import Decider, InvalidField, NotAllowedInState
 from shared.kernel.events import Event
 from shared.rules.deadlines import WorkingCalendar, add_months, local_date, working_deadline
-from shared.rules.policy import Policy, UnknownResultClass, UnknownSatisfaction
-
-Policies = Mapping[tuple[str, str], Policy]
-"""(jurisdiction, kind) → the rules there."""
+from shared.rules.policy import Policies, Policy, UnknownResultClass, UnknownSatisfaction
 
 UNSATISFIED = "不满意"
 PROMISING_CLASSES = {"B", "C"}

@@ -4,7 +4,7 @@
 state. Both are pure: the jurisdictions' policies come in as plain values (`Rules`).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -46,17 +46,16 @@ from services.intake.domain.state import (
     UnderReview,
     Withdrawn,
 )
-from shared.kernel.contracts import Kind
 from shared.kernel.decider import Decider, InvalidField, NotAllowedInState, NotFound
 from shared.kernel.events import Event
-from shared.rules.policy import NotRegisteredReason, Policy, UnknownNotRegisteredReason
+from shared.rules.policy import NotRegisteredReason, Policies, UnknownNotRegisteredReason
 
 
 @dataclass(frozen=True)
 class Rules:
     """The policies of the jurisdictions this deployment serves, by jurisdiction and kind."""
 
-    policies: Mapping[tuple[str, Kind], Policy]
+    policies: Policies
 
     @property
     def jurisdictions(self) -> list[str]:

@@ -1,45 +1,47 @@
-"""Messages from other services, each turned into one local command."""
-
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
+"""What reply consumes, declared once: the 立案, the 交办 and each 不满意, each one local command."""
 
 from services.allocation.contracts import ProposalAllocatedV1
+from services.allocation.contracts import contract as allocation
 from services.feedback.contracts import RehandlingRequestedV1
-from services.intake.contracts import ProposalRegisteredV1
+from services.feedback.contracts import contract as feedback
+from services.intake.contracts import ProposalRegisteredV2
+from services.intake.contracts import contract as intake
 from services.reply.application.service import ReplyService
 from services.reply.domain.commands import ItemRouting, OpenRound, Proposer, TakeAllocation, TakeRegistration
 from shared.adapters.bus import Malformed
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.decider import CommandMeta
-from shared.kernel.inbound import EventHandler
+from shared.kernel.inbound import Inbound
 
 ACTOR = "system:reply"
-M = TypeVar("M", bound=BaseModel)
 
 
-def handlers(service: ReplyService) -> dict[str, EventHandler]:
-    async def on_allocated(event: CloudEvent) -> None:
-        allocated = _parse(ProposalAllocatedV1, event)
-        classes = service.result_classes(allocated.jurisdiction, allocated.kind)
-        if classes is None:
-            raise Malformed(f"no policy for jurisdiction {allocated.jurisdiction!r} ({allocated.kind})")
-        await service.handle(take_allocation(allocated, classes), _meta(event))
-
-    async def on_rehandling(event: CloudEvent) -> None:
-        await service.handle(open_round(_parse(RehandlingRequestedV1, event), event), _meta(event))
-
-    async def on_registered(event: CloudEvent) -> None:
-        await service.handle(take_registration(_parse(ProposalRegisteredV1, event)), _meta(event))
-
-    return {
-        ProposalRegisteredV1.type_name: on_registered,
-        ProposalAllocatedV1.type_name: on_allocated,
-        RehandlingRequestedV1.type_name: on_rehandling,
-    }
+async def on_registered(service: ReplyService, event: ProposalRegisteredV2, envelope: CloudEvent) -> None:
+    await service.handle(take_registration(event), _meta(envelope))
 
 
-def take_registration(e: ProposalRegisteredV1) -> TakeRegistration:
+async def on_allocated(service: ReplyService, event: ProposalAllocatedV1, envelope: CloudEvent) -> None:
+    classes = service.result_classes(event.jurisdiction, event.kind)
+    if classes is None:
+        raise Malformed(f"no policy for jurisdiction {event.jurisdiction!r} ({event.kind})")
+    await service.handle(take_allocation(event, classes), _meta(envelope))
+
+
+async def on_rehandling(service: ReplyService, event: RehandlingRequestedV1, envelope: CloudEvent) -> None:
+    await service.handle(open_round(event, envelope), _meta(envelope))
+
+
+INBOUND: Inbound[ReplyService] = Inbound(
+    {
+        ProposalRegisteredV2: on_registered,
+        ProposalAllocatedV1: on_allocated,
+        RehandlingRequestedV1: on_rehandling,
+    },
+    [intake, allocation, feedback],
+)
+
+
+def take_registration(e: ProposalRegisteredV2) -> TakeRegistration:
     return TakeRegistration(
         proposal_id=e.proposal_id,
         jurisdiction=e.jurisdiction,
@@ -80,13 +82,6 @@ def open_round(e: RehandlingRequestedV1, event: CloudEvent) -> OpenRound:
         opinions=tuple(e.opinions),
         at=event.time,
     )
-
-
-def _parse(model: type[M], event: CloudEvent) -> M:
-    try:
-        return model.model_validate(event.data)
-    except ValidationError as error:
-        raise Malformed(f"{event.type} {event.id} does not fit its contract: {error}") from error
 
 
 def _meta(event: CloudEvent) -> CommandMeta:

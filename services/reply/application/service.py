@@ -15,12 +15,10 @@ from shared.adapters.eventstore import EventStore
 from shared.documents import Rendered
 from shared.documents.settings import Documents
 from shared.kernel.decider import CommandHandler, CommandMeta, NotFound, Outcome
-from shared.rules.policy import Kind, Policy
+from shared.rules.policy import Kind, Policies
 from shared.rules.units import UnitRegistry
 from shared.web.problems import Problem
 
-Policies = Mapping[tuple[str, Kind], Policy]
-"""The policy of each jurisdiction and kind, loaded once by the composition root."""
 DocumentSettings = Mapping[str, Documents]
 """The `[documents]` settings of each jurisdiction."""
 

@@ -1,4 +1,8 @@
-"""Views "as of" a past day: the store replayed up to the end of that day (China time) in memory."""
+"""Views "as of" a past day: the views' record replayed up to the end of that day (China time) in memory.
+
+A fact counts from when it happened at its source (the envelope's time the record keeps), not from
+when the views received it; facts arrive in about that order, not exactly, so the whole record is read.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from shared.adapters.eventstore import EventStore
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.events import EventRegistry
 from shared.kernel.projections import Projection, ProjectionRunner
+from shared.kernel.records import occurred_at
 from shared.rules.deadlines import local_date
 
 
@@ -19,10 +24,8 @@ async def replay_until(
     runner = ProjectionRunner(projection, events, store, registry, batch_size)
     after = 0
     while batch := await events.read_all(after, batch_size):
-        earlier = [r for r in batch if local_date(r.recorded_at) <= day]
+        earlier = [r for r in batch if local_date(occurred_at(r)) <= day]
         if earlier:
             await runner.apply_batch(earlier)
-        if len(earlier) < len(batch):
-            break
         after = batch[-1].position
     return store

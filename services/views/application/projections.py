@@ -1,17 +1,15 @@
-"""The projections the views service keeps up to date."""
-
-from pathlib import Path
+"""The projections the views service keeps up to date, from its own record of the public events."""
 
 from services.views.application.activity import ActivityProjection
 from services.views.application.read_models import ProposalsProjection
+from services.views.config import ViewsSettings
 from shared.kernel.projections import Projection
 from shared.rules.units import UnitRegistry
+from shared.settings import ServiceSettings
 
-DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 
-
-def load_units() -> UnitRegistry:
-    return UnitRegistry.load(DEPLOY / "units.toml")
+def load_units(settings: ServiceSettings | None = None) -> UnitRegistry:
+    return UnitRegistry.load((settings or ViewsSettings()).units_file)
 
 
 def projections(units: UnitRegistry | None = None) -> list[Projection]:

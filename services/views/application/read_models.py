@@ -15,22 +15,26 @@ Keys (all under the namespace `proposals`):
   `proposals:state:<STATE>`, `proposals:session:<session>`, `proposals:category:<category>`,
   `proposals:key` (key items: 重点提案 / 重点督办建议).
 
-Write-mostly: it reads the proposal's current hashes only where a change depends on them.
+Built from the public integration events the views service recorded (never from another
+service's private events), with one small handler per event type. Write-mostly: it reads the
+proposal's current hashes only where a change depends on them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
+from typing import Any
 
-from services.allocation.domain import events as allocation
-from services.feedback.domain import events as feedback
-from services.intake.domain import events as intake
-from services.reply.domain import events as reply
+from services.allocation import contracts as allocation
+from services.feedback import contracts as feedback
+from services.intake import contracts as intake
+from services.reply import contracts as reply
 from shared.adapters.eventstore import RecordedEvent
 from shared.kernel.events import Event
 from shared.kernel.projections import View
+from shared.kernel.records import occurred_at, source_service
 from shared.rules.units import UnitRegistry, UnknownUnit
 
 NAME = "proposals"
@@ -99,11 +103,45 @@ def iso(at: datetime | date) -> str:
     return at.isoformat()
 
 
+Handler = Callable[[Any, View], Awaitable[str | None]]
+"""Writes what one event changes; returns its timeline line in Chinese (None: not shown)."""
+
+
 class ProposalsProjection:
     name = NAME
 
     def __init__(self, units: UnitRegistry | None = None) -> None:
         self.units = units
+        self.handlers: dict[type[Event], Handler] = {
+            intake.ProposalSubmittedV1: self.submitted,
+            intake.ReviewStartedV1: self.review_started,
+            intake.ProposalRegisteredV2: self.registered,
+            intake.ProposalEndedAtIntakeV2: self.ended,
+            intake.ProposalMergedInV1: self.merged_in,
+            intake.ProposalReturnedV1: self.returned,
+            intake.ProposalResubmittedV1: self.resubmitted,
+            allocation.ProposalAllocatedV1: self.allocated,
+            allocation.AssignmentAcknowledgedV1: self.acknowledged,
+            allocation.AdjustmentRequestedV1: self.adjustment_requested,
+            allocation.AdjustmentRefusedV1: self.adjustment_refused,
+            allocation.InternallyAllocatedV1: self.internally_allocated,
+            allocation.ExtensionRequestedV1: self.extension_requested,
+            allocation.ExtensionGrantedV1: self.extension_granted,
+            allocation.ExtensionRefusedV1: self.extension_refused,
+            allocation.KeyItemDesignatedV1: self.key_item,
+            allocation.SupervisionRecordedV1: self.supervised,
+            allocation.UnitUrgedV1: self.urged,
+            reply.RoundOpenedV1: self.round_opened,
+            reply.CoOpinionSubmittedV1: self.co_opinion,
+            reply.ConsultationRecordedV1: self.consultation,
+            reply.CoOpinionsOverriddenV1: self.co_opinions_overridden,
+            reply.ReplyIssuedV1: self.replied,
+            reply.ResultClassChangedV1: self.class_changed,
+            feedback.FeedbackRequestedV1: self.feedback_requested,
+            feedback.FeedbackAnsweredV1: self.answered,
+            feedback.RehandlingRequestedV1: self.rehandling,
+            feedback.ProposalClosedV1: self.closed,
+        }
 
     def unit_name(self, unit: str) -> str:
         if self.units is None:
@@ -117,146 +155,48 @@ class ProposalsProjection:
         return "、".join(self.unit_name(u) for u in units)
 
     async def apply(self, event: Event, recorded: RecordedEvent, view: View) -> None:
-        pid = getattr(event, "proposal_id", None)
-        if not isinstance(pid, str):
+        handler = self.handlers.get(type(event))
+        if handler is None:
             return
-        what = await self.record(event, pid, view)
+        what = await handler(event, view)
         if what is not None:
+            pid: str = getattr(event, "proposal_id")  # noqa: B009  every handled event has one
             entry = {
-                "at": recorded.recorded_at.isoformat(),
-                "service": recorded.stream.split("-", 1)[0],
+                "at": occurred_at(recorded).isoformat(),
+                "service": source_service(recorded),
                 "what": what,
-                "actor": _actor(event, recorded),
+                "actor": _actor(event),
                 "type": recorded.type,
             }
             view.changes.rpush(timeline_key(pid), dumps(entry))
 
-    async def record(self, event: Event, pid: str, view: View) -> str | None:
-        """Write what `event` changes; return its timeline line in Chinese (None: not shown)."""
-        match event:
-            case intake.ProposalSubmitted() | intake.ProposalRegistered():
-                return await self.intake_opened(event, pid, view)
-            case intake.ReviewStarted():
-                await self.intake_state(view, pid, "UNDER_REVIEW")
-                return "开始审查"
-            case intake.ProposalNotRegistered():
-                await self.intake_state(view, pid, "NOT_REGISTERED", not_registered_reason=event.reason_label)
-                return f"不予立案：{event.reason_label}"
-            case intake.ProposalMerged():
-                await self.intake_state(view, pid, "MERGED", merged_into=event.into)
-                return f"并案至 {event.into}"
-            case intake.ProposalMergedIn():
-                await self.add_proposers(view, pid, [p.name for p in event.proposers])
-                return (
-                    f"并入提案 {event.merged_from}，提案人 {'、'.join(p.name for p in event.proposers)} 联名"
-                )
-            case intake.ProposalReturnedForRevision():
-                await self.intake_state(view, pid, "RETURNED", returned_reason=event.reason)
-                return f"退回修改：{event.reason}"
-            case intake.ProposalResubmitted():
-                await self.intake_state(view, pid, "SUBMITTED", title=event.title)
-                return "重新提交"
-            case intake.ProposalWithdrawn():
-                await self.intake_state(view, pid, "WITHDRAWN", withdrawn_reason=event.reason)
-                return f"撤案：{event.reason}"
-            case allocation.ProposalAllocated() | allocation.ProposalReallocated():
-                return await self.allocated(event, pid, view)
-            case allocation.AssignmentAcknowledged():
-                await self.unit_state(
-                    view, pid, event.unit, "acknowledged", acknowledged_at=iso(event.acknowledged_at)
-                )
-                return f"{self.unit_name(event.unit)} 签收"
-            case allocation.AdjustmentRequested():
-                view.changes.hincrby(proposal_key(pid), "adjustment_requests")
-                await self.unit_state(view, pid, event.unit, "adjustment_requested", adjustment_requested="1")
-                return f"{self.unit_name(event.unit)} 申请调整：{event.reason}"
-            case allocation.AdjustmentRefused():
-                before = await view.hgetall(unit_key(pid, event.unit))
-                back = "acknowledged" if before.get("acknowledged_at") else "allocated"
-                await self.unit_state(view, pid, event.unit, back)
-                return f"调整申请未同意（{self.unit_name(event.unit)}）"
-            case allocation.InternallyAllocated():
-                sections = sorted({t.section for t in event.tasks})
-                await self.unit_state(
-                    view,
-                    pid,
-                    event.unit,
-                    "internally_allocated",
-                    internally_allocated_at=iso(event.allocated_at),
-                )
-                return f"{self.unit_name(event.unit)} 内部交办至 {'、'.join(sections)}"
-            case allocation.ExtensionRequested():
-                view.changes.hset(unit_key(pid, event.unit), {"extension_requested": iso(event.reply_due)})
-                return f"{self.unit_name(event.unit)} 申请延期至 {event.reply_due}"
-            case allocation.ExtensionGranted():
-                view.changes.hset(
-                    unit_key(pid, event.unit),
-                    {"reply_due": iso(event.reply_due), "extended_due": iso(event.reply_due)},
-                )
-                return f"同意 {self.unit_name(event.unit)} 延期至 {event.reply_due}"
-            case allocation.ExtensionRefused():
-                return f"不同意 {self.unit_name(event.unit)} 延期"
-            case allocation.KeyItemDesignated():
-                return await self.key_item(event, pid, view)
-            case allocation.SupervisionRecorded():
-                return self.supervised(event, pid, view)
-            case allocation.UnitUrged():
-                return self.urged(event, pid, view)
-            case reply.RoundOpened():
-                return await self.round_opened(event, pid, view)
-            case reply.CoOpinionSubmitted():
-                return await self.co_opinion(event, pid, view)
-            case reply.ConsultationRecorded():
-                view.changes.hincrby(proposal_key(pid), "consultations")
-                view.changes.hincrby(unit_key(pid, event.lead_unit), "consultations")
-                return f"{self.unit_name(event.lead_unit)} 面商（{event.held_on}，{event.place}）"
-            case reply.CoOpinionsOverridden():
-                view.changes.hset(proposal_key(pid), {"co_opinions_overridden_round": str(event.round)})
-                return f"未收到 {self.names(event.missing_co_units)} 的协办意见，准予先行答复：{event.reason}"
-            case reply.ReplyIssued():
-                return await self.replied(event, pid, view)
-            case reply.ResultClassChanged():
-                view.changes.hset(
-                    proposal_key(pid),
-                    {
-                        "result_class": event.new_class,
-                        "office_class": event.new_class,
-                        "class_before": event.old_class,
-                    },
-                )
-                view.changes.hset(unit_key(pid, event.lead_unit), {"result_class": event.new_class})
-                return f"办理结果由 {event.old_class} 类改为 {event.new_class} 类：{event.reason}"
-            case feedback.FeedbackRequested():
-                view.changes.hset(proposal_key(pid), {"feedback_round": str(event.round)})
-                entry = {
-                    "name": event.proposer_name,
-                    "round": event.round,
-                    "satisfaction": "",
-                    "due": iso(event.due),
-                }
-                view.changes.hset(feedback_key(pid), {event.proposer_id: dumps(entry)})
-                return f"向 {event.proposer_name} 征询意见（第{event.round}轮）"
-            case feedback.FeedbackAnswered():
-                return await self.answered(event, pid, view)
-            case feedback.RehandlingRequested():
-                await self.proposal_state(view, pid, "REHANDLING")
-                units = self.names(event.lead_units)
-                return f"不满意，{units} 重新办理（第{event.round}轮，{event.due} 前）"
-            case feedback.ProposalClosed():
-                state = "TRACKING" if event.outcome == "tracking" else "CLOSED"
-                view.changes.hset(
-                    proposal_key(pid), {"closed_at": iso(event.closed_at), "outcome": event.outcome}
-                )
-                await self.proposal_state(view, pid, state)
-                return "跟踪办理" if state == "TRACKING" else "办结"
-        return None
-
     # intake
 
-    async def intake_opened(
-        self, event: intake.ProposalSubmitted | intake.ProposalRegistered, pid: str, view: View
-    ) -> str:
-        fields = {
+    async def submitted(self, event: intake.ProposalSubmittedV1, view: View) -> str:
+        fields = self.opened(event, view) | {"submitted_at": iso(event.submitted_at)}
+        view.changes.hset(proposal_key(event.proposal_id), fields)
+        await self.intake_state(view, event.proposal_id, "SUBMITTED")
+        return f"{fields['lead_proposer']} 提交《{event.title}》"
+
+    async def registered(self, event: intake.ProposalRegisteredV2, view: View) -> str:
+        pid = event.proposal_id
+        fields = self.opened(event, view) | {
+            "number": event.number,
+            "category": event.category,
+            "registered_at": iso(event.registered_at),
+        }
+        view.changes.sadd(index_key("category", event.category), pid)
+        view.changes.hset(proposal_key(pid), fields)
+        await self.intake_state(view, pid, "REGISTERED")
+        return f"立案，第{event.number}号（{event.category}）"
+
+    def opened(
+        self, event: intake.ProposalSubmittedV1 | intake.ProposalRegisteredV2, view: View
+    ) -> dict[str, str]:
+        pid = event.proposal_id
+        view.changes.sadd(index_key("all"), pid)
+        view.changes.sadd(index_key("session", event.session), pid)
+        return {
             "id": pid,
             "title": event.title,
             "kind": event.kind,
@@ -265,29 +205,45 @@ class ProposalsProjection:
             "proposers": dumps([p.name for p in event.proposers]),
             "lead_proposer": next((p.name for p in event.proposers if p.role == "领衔"), ""),
         }
-        view.changes.sadd(index_key("all"), pid)
-        view.changes.sadd(index_key("session", event.session), pid)
-        if isinstance(event, intake.ProposalRegistered):
-            fields |= {"number": event.number, "category": event.category, "registered_at": iso(event.at)}
-            view.changes.sadd(index_key("category", event.category), pid)
-            view.changes.hset(proposal_key(pid), fields)
-            await self.intake_state(view, pid, "REGISTERED")
-            return f"立案，第{event.number}号（{event.category}）"
-        fields["submitted_at"] = iso(event.at)
-        view.changes.hset(proposal_key(pid), fields)
-        await self.intake_state(view, pid, "SUBMITTED")
-        return f"{fields['lead_proposer']} 提交《{event.title}》"
+
+    async def review_started(self, event: intake.ReviewStartedV1, view: View) -> str:
+        await self.intake_state(view, event.proposal_id, "UNDER_REVIEW")
+        return "开始审查"
+
+    async def ended(self, event: intake.ProposalEndedAtIntakeV2, view: View) -> str:
+        pid = event.proposal_id
+        match event.outcome:
+            case "not_registered":
+                await self.intake_state(view, pid, "NOT_REGISTERED", not_registered_reason=event.reason_label)
+                return f"不予立案：{event.reason_label}"
+            case "merged":
+                into = event.merged_into or ""
+                await self.intake_state(view, pid, "MERGED", merged_into=into)
+                return f"并案至 {into}"
+        await self.intake_state(view, pid, "WITHDRAWN", withdrawn_reason=event.reason)
+        return f"撤案：{event.reason}"
+
+    async def merged_in(self, event: intake.ProposalMergedInV1, view: View) -> str:
+        names = [p.name for p in event.proposers]
+        current = await view.hgetall(proposal_key(event.proposal_id))
+        known: list[str] = json.loads(current.get("proposers", "[]"))
+        view.changes.hset(
+            proposal_key(event.proposal_id),
+            {"proposers": dumps(known + [n for n in names if n not in known])},
+        )
+        return f"并入提案 {event.merged_from}，提案人 {'、'.join(names)} 联名"
+
+    async def returned(self, event: intake.ProposalReturnedV1, view: View) -> str:
+        await self.intake_state(view, event.proposal_id, "RETURNED", returned_reason=event.reason)
+        return f"退回修改：{event.reason}"
+
+    async def resubmitted(self, event: intake.ProposalResubmittedV1, view: View) -> str:
+        await self.intake_state(view, event.proposal_id, "SUBMITTED", title=event.title)
+        return "重新提交"
 
     async def intake_state(self, view: View, pid: str, state: str, **extra: str) -> None:
         view.changes.hset(proposal_key(pid), {"intake_state": state, **extra})
         await self.proposal_state(view, pid, state)
-
-    async def add_proposers(self, view: View, pid: str, names: list[str]) -> None:
-        current = await view.hgetall(proposal_key(pid))
-        known: list[str] = json.loads(current.get("proposers", "[]"))
-        view.changes.hset(
-            proposal_key(pid), {"proposers": dumps(known + [n for n in names if n not in known])}
-        )
 
     async def proposal_state(self, view: View, pid: str, state: str) -> None:
         before = (await view.hgetall(proposal_key(pid))).get("state")
@@ -298,14 +254,12 @@ class ProposalsProjection:
 
     # allocation
 
-    async def allocated(
-        self, event: allocation.ProposalAllocated | allocation.ProposalReallocated, pid: str, view: View
-    ) -> str:
+    async def allocated(self, event: allocation.ProposalAllocatedV1, view: View) -> str:
+        pid = event.proposal_id
         leads = _unique(r.lead for r in event.routing)
         cos = _unique(c for r in event.routing for c in r.co_units if c not in leads)
         before = await view.hgetall(units_key(pid))
-        first = isinstance(event, allocation.ProposalAllocated)
-        at = event.allocated_at if isinstance(event, allocation.ProposalAllocated) else event.reallocated_at
+        first = event.revision == 1
         view.changes.hset(
             proposal_key(pid),
             {
@@ -315,33 +269,33 @@ class ProposalsProjection:
                 "co_units": dumps(cos),
                 "reply_due": iso(event.reply_due),
                 "co_opinion_due": iso(event.co_opinion_due),
-                "adjustment_until": iso(event.adjustment_until),
-                ("allocated_at" if first else "reallocated_at"): iso(at),
+                ("allocated_at" if first else "reallocated_at"): iso(event.allocated_at),
             },
         )
-        for unit, role in before.items():
-            if unit not in leads and unit not in cos and role != "former":
-                view.changes.srem(index_key("lead" if role == "lead" else "co", unit), pid)
-                view.changes.hset(units_key(pid), {unit: "former"})
-                view.changes.hset(unit_key(pid, unit), {"role": "former", "state": "replaced"})
+        replaced = [u for u, role in before.items() if u not in leads and u not in cos and role != "former"]
+        for unit in replaced:
+            view.changes.srem(index_key("lead" if before[unit] == "lead" else "co", unit), pid)
+            view.changes.hset(units_key(pid), {unit: "former"})
+            view.changes.hset(unit_key(pid, unit), {"role": "former", "state": "replaced"})
         for unit in leads + cos:
-            await self.assign(view, pid, unit, "lead" if unit in leads else "co", before.get(unit), event)
+            role = "lead" if unit in leads else "co"
+            self.assign(view, pid, unit, role, before.get(unit), event)
         if first:
             await self.proposal_state(view, pid, "ALLOCATED")
             return f"交办（{event.mode}）：主办 {self.names(leads)}" + (
                 f"，协办 {self.names(cos)}" if cos else ""
             )
-        assert isinstance(event, allocation.ProposalReallocated)
-        return f"调整交办：{self.unit_name(event.replaced_unit)} 改为 {self.unit_name(event.replacement)}"
+        replacements = [u for u in leads + cos if before.get(u) in (None, "former")]
+        return f"调整交办：{self.names(replaced)} 改为 {self.names(replacements)}"
 
-    async def assign(
+    def assign(
         self,
         view: View,
         pid: str,
         unit: str,
         role: str,
         before: str | None,
-        event: allocation.ProposalAllocated | allocation.ProposalReallocated,
+        event: allocation.ProposalAllocatedV1,
     ) -> None:
         other = "co" if role == "lead" else "lead"
         view.changes.srem(index_key(other, unit), pid)
@@ -354,10 +308,54 @@ class ProposalsProjection:
             fields["state"] = "allocated"
         view.changes.hset(unit_key(pid, unit), fields)
 
-    async def unit_state(self, view: View, pid: str, unit: str, state: str, **extra: str) -> None:
+    def unit_state(self, view: View, pid: str, unit: str, state: str, **extra: str) -> None:
         view.changes.hset(unit_key(pid, unit), {"state": state, **extra})
 
-    async def key_item(self, event: allocation.KeyItemDesignated, pid: str, view: View) -> str:
+    async def acknowledged(self, event: allocation.AssignmentAcknowledgedV1, view: View) -> str:
+        self.unit_state(
+            view, event.proposal_id, event.unit, "acknowledged", acknowledged_at=iso(event.acknowledged_at)
+        )
+        return f"{self.unit_name(event.unit)} 签收"
+
+    async def adjustment_requested(self, event: allocation.AdjustmentRequestedV1, view: View) -> str:
+        view.changes.hincrby(proposal_key(event.proposal_id), "adjustment_requests")
+        self.unit_state(view, event.proposal_id, event.unit, "adjustment_requested", adjustment_requested="1")
+        return f"{self.unit_name(event.unit)} 申请调整：{event.reason}"
+
+    async def adjustment_refused(self, event: allocation.AdjustmentRefusedV1, view: View) -> str:
+        before = await view.hgetall(unit_key(event.proposal_id, event.unit))
+        back = "acknowledged" if before.get("acknowledged_at") else "allocated"
+        self.unit_state(view, event.proposal_id, event.unit, back)
+        return f"调整申请未同意（{self.unit_name(event.unit)}）"
+
+    async def internally_allocated(self, event: allocation.InternallyAllocatedV1, view: View) -> str:
+        self.unit_state(
+            view,
+            event.proposal_id,
+            event.unit,
+            "internally_allocated",
+            internally_allocated_at=iso(event.allocated_at),
+        )
+        return f"{self.unit_name(event.unit)} 内部交办"
+
+    async def extension_requested(self, event: allocation.ExtensionRequestedV1, view: View) -> str:
+        view.changes.hset(
+            unit_key(event.proposal_id, event.unit), {"extension_requested": iso(event.reply_due)}
+        )
+        return f"{self.unit_name(event.unit)} 申请延期至 {event.reply_due}"
+
+    async def extension_granted(self, event: allocation.ExtensionGrantedV1, view: View) -> str:
+        view.changes.hset(
+            unit_key(event.proposal_id, event.unit),
+            {"reply_due": iso(event.reply_due), "extended_due": iso(event.reply_due)},
+        )
+        return f"同意 {self.unit_name(event.unit)} 延期至 {event.reply_due}"
+
+    async def extension_refused(self, event: allocation.ExtensionRefusedV1, view: View) -> str:
+        return f"不同意 {self.unit_name(event.unit)} 延期"
+
+    async def key_item(self, event: allocation.KeyItemDesignatedV1, view: View) -> str:
+        pid = event.proposal_id
         view.changes.sadd(index_key("key"), pid)
         view.changes.hset(
             proposal_key(pid),
@@ -373,7 +371,8 @@ class ProposalsProjection:
         label = "重点督办建议" if kind == "suggestion" else "重点提案"
         return f"列为{label}，由{event.leader_title} {event.leader} 督办"
 
-    def supervised(self, event: allocation.SupervisionRecorded, pid: str, view: View) -> str:
+    async def supervised(self, event: allocation.SupervisionRecordedV1, view: View) -> str:
+        pid = event.proposal_id
         record = {
             "kind": event.kind,
             "label": SUPERVISION_KINDS[event.kind],
@@ -387,7 +386,8 @@ class ProposalsProjection:
         view.changes.hset(proposal_key(pid), {"last_supervised_on": iso(event.held_on)})
         return f"{SUPERVISION_KINDS[event.kind]}（{event.held_on}，{event.by}）：{event.notes}"
 
-    def urged(self, event: allocation.UnitUrged, pid: str, view: View) -> str:
+    async def urged(self, event: allocation.UnitUrgedV1, view: View) -> str:
+        pid = event.proposal_id
         record = {"unit": event.unit, "reason": event.reason, "by": event.by, "at": iso(event.urged_at)}
         view.changes.rpush(urges_key(pid), dumps(record))
         view.changes.hincrby(proposal_key(pid), "urges")
@@ -396,7 +396,8 @@ class ProposalsProjection:
 
     # reply
 
-    async def round_opened(self, event: reply.RoundOpened, pid: str, view: View) -> str | None:
+    async def round_opened(self, event: reply.RoundOpenedV1, view: View) -> str | None:
+        pid = event.proposal_id
         view.changes.hset(proposal_key(pid), {"reply_round": str(event.round), "round_due": iso(event.due)})
         if event.round == 1:
             return None
@@ -404,7 +405,8 @@ class ProposalsProjection:
             view.changes.hset(unit_key(pid, unit), {"state": "rehandling", "reply_due": iso(event.due)})
         return f"第{event.round}轮办理开始，{self.names(event.lead_units)} {event.due} 前答复"
 
-    async def co_opinion(self, event: reply.CoOpinionSubmitted, pid: str, view: View) -> str:
+    async def co_opinion(self, event: reply.CoOpinionSubmittedV1, view: View) -> str:
+        pid = event.proposal_id
         opinion = {
             "round": event.round,
             "signer": event.signer,
@@ -418,7 +420,17 @@ class ProposalsProjection:
         )
         return f"{self.unit_name(event.co_unit)} 提交协办意见"
 
-    async def replied(self, event: reply.ReplyIssued, pid: str, view: View) -> str:
+    async def consultation(self, event: reply.ConsultationRecordedV1, view: View) -> str:
+        view.changes.hincrby(proposal_key(event.proposal_id), "consultations")
+        view.changes.hincrby(unit_key(event.proposal_id, event.lead_unit), "consultations")
+        return f"{self.unit_name(event.lead_unit)} 面商（{event.held_on}，{event.place}）"
+
+    async def co_opinions_overridden(self, event: reply.CoOpinionsOverriddenV1, view: View) -> str:
+        view.changes.hset(proposal_key(event.proposal_id), {"co_opinions_overridden_round": str(event.round)})
+        return f"未收到 {self.names(event.missing_co_units)} 的协办意见，准予先行答复：{event.reason}"
+
+    async def replied(self, event: reply.ReplyIssuedV1, view: View) -> str:
+        pid = event.proposal_id
         unit = await view.hgetall(unit_key(pid, event.lead_unit))
         fields = {
             "state": "replied",
@@ -448,9 +460,29 @@ class ProposalsProjection:
             await self.proposal_state(view, pid, "REPLIED")
         return f"{self.unit_name(event.lead_unit)} 答复（{event.document_no}，{event.result_class} 类）"
 
+    async def class_changed(self, event: reply.ResultClassChangedV1, view: View) -> str:
+        view.changes.hset(
+            proposal_key(event.proposal_id),
+            {
+                "result_class": event.new_class,
+                "office_class": event.new_class,
+                "class_before": event.old_class,
+            },
+        )
+        view.changes.hset(unit_key(event.proposal_id, event.lead_unit), {"result_class": event.new_class})
+        return f"办理结果由 {event.old_class} 类改为 {event.new_class} 类：{event.reason}"
+
     # feedback
 
-    async def answered(self, event: feedback.FeedbackAnswered, pid: str, view: View) -> str:
+    async def feedback_requested(self, event: feedback.FeedbackRequestedV1, view: View) -> str:
+        pid = event.proposal_id
+        view.changes.hset(proposal_key(pid), {"feedback_round": str(event.round)})
+        entry = {"name": event.proposer_name, "round": event.round, "satisfaction": "", "due": iso(event.due)}
+        view.changes.hset(feedback_key(pid), {event.proposer_id: dumps(entry)})
+        return f"向 {event.proposer_name} 征询意见（第{event.round}轮）"
+
+    async def answered(self, event: feedback.FeedbackAnsweredV1, view: View) -> str:
+        pid = event.proposal_id
         entries = await view.hgetall(feedback_key(pid))
         entry = json.loads(entries.get(event.proposer_id, "{}"))
         entry |= {
@@ -464,14 +496,27 @@ class ProposalsProjection:
         name = entry.get("name") or event.proposer_id
         return f"{name} 评价：{event.satisfaction_as_written}（第{event.round}轮）"
 
+    async def rehandling(self, event: feedback.RehandlingRequestedV1, view: View) -> str:
+        await self.proposal_state(view, event.proposal_id, "REHANDLING")
+        return f"不满意，{self.names(event.lead_units)} 重新办理（第{event.round}轮，{event.due} 前）"
+
+    async def closed(self, event: feedback.ProposalClosedV1, view: View) -> str:
+        state = "TRACKING" if event.outcome == "tracking" else "CLOSED"
+        view.changes.hset(
+            proposal_key(event.proposal_id), {"closed_at": iso(event.closed_at), "outcome": event.outcome}
+        )
+        await self.proposal_state(view, event.proposal_id, state)
+        return "跟踪办理" if state == "TRACKING" else "办结"
+
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _actor(event: Event, recorded: RecordedEvent) -> str:
+def _actor(event: Event) -> str:
+    """Who did it, where the public event names someone (a signer, or who gave the command)."""
     for attribute in ("signer", "by"):
         value = getattr(event, attribute, None)
         if isinstance(value, str) and value:
             return value
-    return str(recorded.metadata.get("actor", ""))
+    return ""

@@ -9,7 +9,6 @@ Signing in is for development: pick a role, a unit and a name, and a token is ke
 """
 
 import json
-import os
 import uuid
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -34,6 +33,7 @@ from services.views.application.exports import (
     unit_tables,
 )
 from services.views.application.read_models import index_key, proposal_key
+from services.views.config import ViewsSettings
 from shared.adapters.readstore import ReadStore
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
@@ -45,12 +45,14 @@ UNITS = UnitRegistry.load(Path(__file__).resolve().parents[3] / "deploy" / "unit
 COOKIE = "pp_session"
 SESSION_LENGTH = timedelta(hours=12)
 
-SERVICES = {
-    "intake": os.environ.get("INTAKE_URL", "http://127.0.0.1:8001"),
-    "allocation": os.environ.get("ALLOCATION_URL", "http://127.0.0.1:8002"),
-    "reply": os.environ.get("REPLY_URL", "http://127.0.0.1:8003"),
-    "feedback": os.environ.get("FEEDBACK_URL", "http://127.0.0.1:8004"),
-}
+
+def service_url(request: Request, service: str) -> str:
+    """Where the pages send `service`'s commands: a setting of the views (`INTAKE_URL`, …)."""
+    settings = request.app.state.settings
+    if isinstance(settings, ViewsSettings):
+        return settings.service_url(service)
+    return ViewsSettings().service_url(service)
+
 
 ROLE_NAMES = {"office": "提案委（办公室）", "unit_staff": "承办单位经办人", "unit_leader": "承办单位领导"}
 STATUS_NAMES = {
@@ -275,7 +277,9 @@ async def workbench(request: Request, unit: str, ok: str = "", error: str = "") 
         request.app.state.infra.views, unit_id, today(request), working_calendar(request)
     )
     assignments = view.get("assignments", [])
-    items = {a["proposal_id"]: await _items(a, token) for a in assignments}
+    items = {
+        a["proposal_id"]: await _items(a, token, service_url(request, "allocation")) for a in assignments
+    }
     return page(
         request,
         "workbench.html",
@@ -291,7 +295,7 @@ async def workbench(request: Request, unit: str, ok: str = "", error: str = "") 
     )
 
 
-async def _items(assignment: Mapping[str, Any], token: str) -> list[int]:
+async def _items(assignment: Mapping[str, Any], token: str, allocation_url: str) -> list[int]:
     """The item numbers of the proposal: from the view, or else from the allocation service."""
     known = assignment.get("items") or assignment.get("item_numbers")
     if known:
@@ -299,7 +303,7 @@ async def _items(assignment: Mapping[str, Any], token: str) -> list[int]:
     async with httpx.AsyncClient(timeout=10) as http:
         try:
             response = await http.get(
-                f"{SERVICES['allocation']}/allocations/{assignment['proposal_id']}",
+                f"{allocation_url}/allocations/{assignment['proposal_id']}",
                 headers={"Authorization": f"Bearer {token}"},
             )
         except httpx.TransportError:
@@ -416,7 +420,7 @@ async def forward(
     headers = {"Authorization": f"Bearer {who[1]}", "Idempotency-Key": key}
     try:
         async with httpx.AsyncClient(timeout=15) as http:
-            response = await http.post(SERVICES[service] + path, json=body, headers=headers)
+            response = await http.post(service_url(request, service) + path, json=body, headers=headers)
     except httpx.TransportError:
         return _back(unit, error=f"无法连接{service}服务，请稍后再试")
     if response.status_code < 300:
@@ -525,7 +529,7 @@ async def proposal_download(request: Request, proposal_id: str, format: Format =
 async def feedback_form(request: Request, token: str) -> Response:
     try:
         async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.get(f"{SERVICES['feedback']}/feedback/forms/{quote(token)}")
+            response = await http.get(f"{service_url(request, 'feedback')}/feedback/forms/{quote(token)}")
     except httpx.TransportError:
         return page(request, "message.html", 503, title="暂时无法打开", message="请稍后再试")
     if response.status_code != 200:
@@ -546,7 +550,7 @@ async def answer_feedback_form(
     try:
         async with httpx.AsyncClient(timeout=15) as http:
             response = await http.post(
-                f"{SERVICES['feedback']}/feedback/forms/{quote(token)}",
+                f"{service_url(request, 'feedback')}/feedback/forms/{quote(token)}",
                 json=body,
                 headers={"Idempotency-Key": key},
             )

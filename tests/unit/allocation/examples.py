@@ -2,10 +2,19 @@
 
 from datetime import UTC, date, datetime
 
-from services.allocation.bootstrap import DEPLOY, load_policies
+from services.allocation.application.inbound import INBOUND
+from services.allocation.application.service import AllocationService
 from services.allocation.domain import events as e
 from services.allocation.domain.decider import make_decider
+from services.allocation.domain.events import registry
+from shared.adapters.eventstore import EventStore
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.decider import CommandHandler
+from shared.kernel.records import Recorder
 from shared.rules.calendar import WorkingCalendar
+from shared.rules.policy import load_policies
+from shared.rules.units import UnitRegistry
+from shared.settings import DEPLOY
 
 POLICIES = load_policies(DEPLOY / "policy")
 CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")
@@ -59,3 +68,17 @@ zhongwei_87_opened = e.CaseOpened(
     items=[1, 2],
     opened_at=datetime(2021, 3, 1, 9, 0, tzinfo=UTC),
 )
+
+
+async def deliver(service: AllocationService, message: CloudEvent) -> None:
+    """A message from the bus, as allocation's consumer hands it over."""
+    await INBOUND.bind(service)[message.type](message)
+
+
+def allocation_service(store: EventStore) -> AllocationService:
+    """Allocation's command service on `store`, with the registry of units and its record of others' facts."""
+    return AllocationService(
+        CommandHandler(store, registry, decider),
+        UnitRegistry.load(DEPLOY / "units.toml"),
+        Recorder(store, "allocation", INBOUND.contract),
+    )

@@ -14,6 +14,7 @@ from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.cloudevents import CloudEvent
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.web.identity import Identity, Role, issue_token
+from tests.unit.allocation.examples import deliver
 
 PROPOSAL = "wuhai-2025-60"
 SETTINGS = AllocationSettings()
@@ -61,7 +62,7 @@ def client(infra: Infrastructure) -> Iterator[TestClient]:
         app.state.clock = lambda: datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
         service = app.state.parts.context["service"]
         assert client.portal is not None
-        client.portal.call(service.on_proposal_registered, cloud_event("msg-registered-60", registered))
+        client.portal.call(deliver, service, cloud_event("msg-registered-60", registered))
         yield client
 
 

@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime
 
-from services.allocation.contracts import ProposalAllocatedV1, to_integration
+from services.allocation.application.outbound import to_integration
+from services.allocation.contracts import InternallyAllocatedV1, ProposalAllocatedV1
 from services.allocation.domain import events as e
 from tests.unit.allocation.examples import ALLOCATED_AT, acknowledged, wuhai_60_allocated
 
@@ -47,5 +48,29 @@ def test_a_reallocation_is_announced_with_the_next_revision() -> None:
     assert (public.revision, public.co_units, public.allocated_at) == (2, ["fulian", "renshe"], at)
 
 
-def test_the_units_own_steps_stay_private() -> None:
-    assert to_integration(acknowledged("minzheng")) is None
+def test_an_internal_allocation_is_announced_without_its_sections_and_people() -> None:
+    internal = e.InternallyAllocated(
+        proposal_id="zhongwei-2021-12",
+        unit="minzheng",
+        tasks=[
+            e.InternalTask(
+                item=n, section="社会救助科", leader="马立军", person="杨雪芳", deadline=date(2021, 9, 30)
+            )
+            for n in (1, 2)
+        ],
+        allocated_at=datetime(2021, 4, 15, 2, 0, tzinfo=UTC),
+    )
+    public = to_integration(internal)
+    assert isinstance(public, InternallyAllocatedV1)
+    assert (public.unit, public.items, public.routing_key()) == (
+        "minzheng",
+        [1, 2],
+        "allocation.internally-allocated.v1.minzheng",
+    )
+    text = public.model_dump_json()
+    assert not any(private in text for private in ("社会救助科", "马立军", "杨雪芳"))
+
+
+def test_an_acknowledgement_is_addressed_to_the_unit_that_gave_it() -> None:
+    public = to_integration(acknowledged("minzheng"))
+    assert public is not None and public.routing_key() == "allocation.assignment-acknowledged.v1.minzheng"

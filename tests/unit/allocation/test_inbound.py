@@ -5,15 +5,11 @@ from datetime import UTC, datetime
 import pytest
 
 from services.allocation.application.service import AllocationService, stream
-from services.allocation.bootstrap import DEPLOY
-from services.allocation.domain.events import registry
 from services.intake.contracts import ProposalEndedAtIntakeV1
 from shared.adapters.bus import Malformed
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.kernel.cloudevents import CloudEvent
-from shared.kernel.decider import CommandHandler
-from shared.rules.units import UnitRegistry
-from tests.unit.allocation.examples import decider
+from tests.unit.allocation.examples import allocation_service, deliver
 from tests.unit.allocation.test_api import PROPOSAL, cloud_event, registered
 
 
@@ -24,9 +20,7 @@ def store() -> InMemoryEventStore:
 
 @pytest.fixture
 def service(store: InMemoryEventStore) -> AllocationService:
-    return AllocationService(
-        CommandHandler(store, registry, decider), UnitRegistry.load(DEPLOY / "units.toml")
-    )
+    return allocation_service(store)
 
 
 async def types(store: InMemoryEventStore) -> list[str]:
@@ -37,8 +31,8 @@ async def test_a_registration_delivered_twice_opens_one_case(
     service: AllocationService, store: InMemoryEventStore
 ) -> None:
     message = cloud_event("msg-registered-60", registered)
-    await service.on_proposal_registered(message)
-    await service.on_proposal_registered(message)
+    await deliver(service, message)
+    await deliver(service, message)
     assert await types(store) == ["allocation.case-opened.v1"]
     metadata = (await store.read_stream(stream(PROPOSAL)))[0].metadata
     assert (metadata["actor"], metadata["causation_id"]) == ("system:allocation", "msg-registered-60")
@@ -47,10 +41,10 @@ async def test_a_registration_delivered_twice_opens_one_case(
 async def test_a_proposal_withdrawn_before_allocation_closes_its_case(
     service: AllocationService, store: InMemoryEventStore
 ) -> None:
-    await service.on_proposal_registered(cloud_event("msg-registered-60", registered))
+    await deliver(service, cloud_event("msg-registered-60", registered))
     withdrawn = ProposalEndedAtIntakeV1(proposal_id=PROPOSAL, outcome="withdrawn", reason="领衔人撤回")
-    await service.on_proposal_ended(cloud_event("msg-ended-60", withdrawn))
-    await service.on_proposal_ended(cloud_event("msg-ended-60", withdrawn))
+    await deliver(service, cloud_event("msg-ended-60", withdrawn))
+    await deliver(service, cloud_event("msg-ended-60", withdrawn))
     assert await types(store) == ["allocation.case-opened.v1", "allocation.case-closed.v1"]
 
 
@@ -58,7 +52,7 @@ async def test_an_ended_message_for_a_proposal_never_opened_is_acknowledged_with
     service: AllocationService, store: InMemoryEventStore
 ) -> None:
     merged = ProposalEndedAtIntakeV1(proposal_id=PROPOSAL, outcome="merged", merged_into="wuhai-2025-61")
-    await service.on_proposal_ended(cloud_event("msg-ended-60", merged))
+    await deliver(service, cloud_event("msg-ended-60", merged))
     assert await types(store) == []
 
 
@@ -68,4 +62,4 @@ async def test_a_message_that_is_not_a_registration_is_malformed(service: Alloca
         time=datetime(2025, 3, 1, tzinfo=UTC), data={"proposal_id": PROPOSAL},
     )  # fmt: skip
     with pytest.raises(Malformed):
-        await service.on_proposal_registered(broken)
+        await deliver(service, broken)

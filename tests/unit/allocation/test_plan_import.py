@@ -10,14 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.allocation.application.imports import Importer, PlanImports
-from services.allocation.bootstrap import DEPLOY, create
+from services.allocation.bootstrap import create
 from services.allocation.config import AllocationSettings
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from shared.documents.spreadsheets import XLSX, read_xlsx
 from shared.kernel.cloudevents import CloudEvent
 from shared.rules.units import UnitRegistry
+from shared.settings import DEPLOY
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.web.identity import Identity, Role, issue_token
+from tests.unit.allocation.examples import deliver
 from tests.unit.allocation.plan_sheets import (
     FIRST_DATA_ROW,
     PLAN,
@@ -76,7 +78,7 @@ def client() -> Iterator[TestClient]:
         service = app.state.parts.context["service"]
         assert client.portal is not None
         for proposal in PLAN["proposals"]:
-            client.portal.call(service.on_proposal_registered, registered(proposal))
+            client.portal.call(deliver, service, registered(proposal))
         yield client
 
 

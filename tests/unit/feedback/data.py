@@ -1,16 +1,15 @@
 """Test data from the seeds: 乌海 第60号 刘建峰 (市商务局, class A, 满意); 晋城 第254号 茹菊霞 (市民政局)."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from services.feedback.application.tokens import form_token
-from services.feedback.bootstrap import load_policies
 from services.feedback.domain.commands import AnswerFeedback, Proposer, RecordProposal, RecordReply
 from services.feedback.domain.decider import feedback_decider
 from services.feedback.domain.events import ProposalRecorded, ProposerRecord
 from shared.rules.calendar import WorkingCalendar
+from shared.rules.policy import load_policies
+from shared.settings import DEPLOY
 
-DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 POLICIES = load_policies(DEPLOY / "policy")
 CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")
 DECIDER = feedback_decider(POLICIES, CALENDAR)

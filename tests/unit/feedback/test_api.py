@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from services.feedback.application.inbound import INBOUND
 from services.feedback.application.service import ArrivedEarly, FeedbackService
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
 from services.reply.contracts import AnswerV1, ReplyIssuedV1
@@ -82,10 +83,7 @@ def service(client: TestClient) -> FeedbackService:
 
 
 def deliver(client: TestClient, event: CloudEvent) -> None:
-    handlers = {
-        "intake.proposal-registered.v1": service(client).on_proposal_registered,
-        "reply.reply-issued.v1": service(client).on_reply_issued,
-    }
+    handlers = INBOUND.bind(service(client))
     assert client.portal is not None
     client.portal.call(handlers[event.type], event)
 

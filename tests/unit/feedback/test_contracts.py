@@ -1,8 +1,9 @@
-"""Only re-handling and closing leave the service, as the public events other services consume."""
+"""What feedback announces: the forms sent and answered, re-handling and closing; never a form's link."""
 
 from datetime import UTC, date, datetime
 
-from services.feedback.contracts import ProposalClosedV1, RehandlingRequestedV1, to_integration
+from services.feedback.application.outbound import to_integration
+from services.feedback.contracts import FeedbackRequestedV1, ProposalClosedV1, RehandlingRequestedV1
 from services.feedback.domain.events import FeedbackRequested, ProposalClosed, RehandlingRequested
 
 AT = datetime(2025, 6, 11, 3, 0, tzinfo=UTC)
@@ -31,7 +32,7 @@ def test_closing_is_announced_with_its_outcome() -> None:
     assert to_integration(event) == ProposalClosedV1(proposal_id="wuhai-60", outcome="tracking", closed_at=AT)
 
 
-def test_the_form_links_stay_private() -> None:
+def test_a_form_sent_is_announced_without_its_link() -> None:
     event = FeedbackRequested(
         proposal_id="wuhai-60",
         round=1,
@@ -41,4 +42,7 @@ def test_the_form_links_stay_private() -> None:
         due=date(2025, 6, 10),
         requested_at=AT,
     )
-    assert to_integration(event) is None
+    public = to_integration(event)
+    assert isinstance(public, FeedbackRequestedV1)
+    assert (public.proposer_name, public.due) == ("刘建峰", date(2025, 6, 10))
+    assert "0" * 64 not in public.model_dump_json()

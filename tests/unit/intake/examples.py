@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
-from services.intake.bootstrap import load_rules
 from services.intake.domain.commands import SubmitProposal
-from services.intake.domain.decider import intake_decider
+from services.intake.domain.decider import Rules, intake_decider
 from services.intake.domain.events import Item, ProposalSubmitted, Proposer, ReviewStarted
+from shared.rules.policy import load_policies
+from shared.settings import DEPLOY
 
-RULES = load_rules()
+RULES = Rules(load_policies(DEPLOY / "policy"))
 DECIDER = intake_decider(RULES)
 
 AT = datetime(2025, 1, 20, 9, 30, tzinfo=UTC)

@@ -43,7 +43,7 @@ MEMBER = auth("proposer", subject="liujianfeng")
 def allocate(client: TestClient, registered: bool = True) -> None:
     """Deliver 立案 (unless `registered` is False) and the allocation, as the bus would."""
     service = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
-    handlers = inbound.handlers(service)
+    handlers = inbound.INBOUND.bind(service)
     assert client.portal is not None
     if registered:
         registration = cloud_event(jiazheng_registered(), "msg-reg-60", "intake")

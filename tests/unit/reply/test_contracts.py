@@ -1,6 +1,7 @@
 """Which domain events reply announces, and how."""
 
-from services.reply.contracts import ReplyIssuedV1, ResultClassChangedV1, to_integration
+from services.reply.application.outbound import to_integration
+from services.reply.contracts import CoOpinionSubmittedV1, ReplyIssuedV1, ResultClassChangedV1
 from services.reply.domain.events import ResultClassChanged
 from tests.unit.reply.seeds import JIAZHENG, NOW, co_opinion, jiazheng_allocated, jiazheng_replied
 
@@ -33,6 +34,8 @@ def test_a_class_change_is_announced_with_the_old_class():
     )
 
 
-def test_allocations_and_co_opinions_stay_private():
+def test_what_reply_took_from_others_stays_private_and_a_co_opinion_is_announced_for_the_views():
     assert to_integration(jiazheng_allocated()) is None
-    assert to_integration(co_opinion("minzheng")) is None
+    public = to_integration(co_opinion("minzheng"))
+    assert isinstance(public, CoOpinionSubmittedV1)
+    assert public.routing_key() == "reply.co-opinion-submitted.v1.minzheng"

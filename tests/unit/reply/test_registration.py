@@ -7,7 +7,6 @@ import pytest
 
 from services.reply.application import inbound
 from services.reply.application.service import ReplyService, stream_name
-from services.reply.bootstrap import DEPLOY, load_policies
 from services.reply.domain.commands import Proposer, TakeRegistration
 from services.reply.domain.decider import decider, stamped
 from services.reply.domain.events import LetterDigest, ReplyIssued
@@ -15,6 +14,8 @@ from services.reply.domain.state import Allocated, NotAllocated
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.documents.settings import load_all
 from shared.kernel.decider import NotAllowedInState
+from shared.rules.policy import load_policies
+from shared.settings import DEPLOY
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated, jiazheng_registered
 from tests.unit.reply.seeds import ALLOCATED_AT, JIAZHENG, LETTER, jiazheng_reply
 from tests.unit.reply.seeds import jiazheng_allocated as allocation_taken
@@ -73,7 +74,7 @@ def test_the_stamp_sees_the_state_before_the_reply_and_its_digest_is_recorded():
 async def test_the_registration_message_becomes_the_event_and_a_redelivery_has_no_effect():
     store = InMemoryEventStore()
     service = ReplyService(store, load_policies(DEPLOY / "policy"), load_all(DEPLOY / "policy"))
-    handlers = inbound.handlers(service)
+    handlers = inbound.INBOUND.bind(service)
     message = cloud_event(jiazheng_registered(), "msg-reg-60", "intake")
     for _ in range(2):
         await handlers["intake.proposal-registered.v1"](message)

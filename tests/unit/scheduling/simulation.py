@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from runtime.registry import all_events
 from services.allocation.application.scheduler import Scheduler
-from services.allocation.bootstrap import DEPLOY, load_policies
 from services.allocation.domain import events as a
 from services.allocation.domain.commands import Allocate, OpenCase
 from services.allocation.domain.decider import make_decider
@@ -18,7 +17,9 @@ from shared.kernel.events import Event
 from shared.kernel.ids import derived_id
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import add_months
+from shared.rules.policy import load_policies
 from shared.rules.scheduler import Rules
+from shared.settings import DEPLOY
 
 POLICIES = load_policies(DEPLOY / "policy")
 CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")

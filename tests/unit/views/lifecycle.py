@@ -1,4 +1,5 @@
-"""晋城 第254号 (茹菊霞, 社区养老) through its whole lifecycle, as the services record it, with dates.
+"""晋城 第254号 (茹菊霞, 社区养老) through its whole lifecycle, as the services record it, with dates,
+and as the views service records what they announce of it.
 
 市民政局 leads and 市人社局 helps; 面商 2025年7月9日 农业大厦630 孙雪斌; class A; the member is first
 不满意, then 比较满意 (基本满意) in the second round, and the proposal is closed.
@@ -8,14 +9,23 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import NAMESPACE_URL, uuid5
 
-from runtime.registry import all_events
+from services.allocation.application.outbound import to_integration as allocation_announces
 from services.allocation.domain import events as allocation
+from services.feedback.application.outbound import to_integration as feedback_announces
 from services.feedback.domain import events as feedback
+from services.intake.application.outbound import to_integration as intake_announces
 from services.intake.domain import events as intake
+from services.reply.application.outbound import to_integration as reply_announces
 from services.reply.domain import events as reply
+from services.views.application.inbound import public_contract
 from shared.adapters.eventstore import NewEvent, RecordedEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import Event
+from shared.kernel.gateway import Translate
+from shared.kernel.records import OCCURRED_AT, SOURCE
+
+Json = dict[str, object]
 
 PID = "jincheng-254"
 ITEMS = (
@@ -301,33 +311,69 @@ def whole_lifecycle() -> list[tuple[str, Event]]:
     ]
 
 
-def new_events(events: Sequence[Event]) -> list[NewEvent]:
-    registry = all_events()
+ANNOUNCES: dict[str, Translate] = {
+    "intake": intake_announces,
+    "allocation": allocation_announces,
+    "reply": reply_announces,
+    "feedback": feedback_announces,
+}
+STREAM = f"views-received-{PID}"
+"""Where the views service records what the services announce of 第254号."""
+
+
+def moment_of(event: Event) -> datetime:
+    return next(v for v in event.model_dump().values() if isinstance(v, datetime))
+
+
+def published(story: Sequence[tuple[str, Event]]) -> list[tuple[str, IntegrationEvent, datetime]]:
+    """What the services announce of the story: (service, public event, when it happened)."""
     out = []
-    for event in events:
-        type_name, data = registry.encode(event)
-        out.append(NewEvent(uuid5(NAMESPACE_URL, f"{type_name}{data}"), type_name, data, {"actor": "test"}))
+    for service, event in story:
+        public = ANNOUNCES[service](event)
+        if public is not None:
+            out.append((service, public, moment_of(event)))
+    return out
+
+
+def received(
+    service: str, public: IntegrationEvent, moment: datetime
+) -> tuple[str, dict[str, object], dict[str, object]]:
+    """The type, data and metadata the views service records for one announced event."""
+    type_name, data = public_contract().encode(public)
+    metadata: Json = {
+        "actor": "system:views",
+        SOURCE: f"/proposals/{service}",
+        OCCURRED_AT: moment.isoformat(),
+    }
+    return type_name, data, metadata
+
+
+def new_events(story: Sequence[tuple[str, Event]], at: datetime) -> list[NewEvent]:
+    """The story as the views service's record, to append to `STREAM`, as if the services had
+    recorded all of it at `at`."""
+    out = []
+    for service, public, _ in published(story):
+        type_name, data, metadata = received(service, public, at)
+        out.append(NewEvent(uuid5(NAMESPACE_URL, f"{type_name}{data}"), type_name, data, metadata))
     return out
 
 
 def recorded(
     story: Sequence[tuple[str, Event]], lag: timedelta = timedelta(seconds=1)
 ) -> list[RecordedEvent]:
-    """The story as a store would hold it, each event recorded `lag` after its own time."""
-    registry = all_events()
+    """The views' record of the story, each event recorded at its source `lag` after its own time."""
     out = []
-    for position, (service, event) in enumerate(story, start=1):
-        type_name, data = registry.encode(event)
-        moment = next(v for k, v in event.model_dump().items() if isinstance(v, datetime))
+    for position, (service, public, moment) in enumerate(published(story), start=1):
+        type_name, data, metadata = received(service, public, moment + lag)
         out.append(
             RecordedEvent(
                 id=uuid5(NAMESPACE_URL, f"{position}"),
-                stream=f"{service}-proposal-{PID}",
+                stream=STREAM,
                 version=position - 1,
                 position=position,
                 type=type_name,
                 data=data,
-                metadata={"actor": "test"},
+                metadata=metadata,
                 recorded_at=moment + lag,
             )
         )

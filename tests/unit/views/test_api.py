@@ -3,7 +3,7 @@
 import asyncio
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +18,7 @@ from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.projections import ProjectionRunner
 from shared.rules.deadlines import local_date
 from shared.web.identity import Identity, issue_token
-from tests.unit.views.lifecycle import PID, new_events, whole_lifecycle
+from tests.unit.views.lifecycle import PID, STREAM, new_events, whole_lifecycle
 
 SECRET = "a-test-secret-for-the-views-service-0123456789"
 OFFICE = Identity("office-1", "office", "政协提案委")
@@ -28,11 +28,10 @@ MEMBER = Identity("jincheng-rujuxia", "proposer", "茹菊霞")
 
 
 async def recorded_store() -> InMemoryEventStore:
+    """The views service's own store, holding its record of what the services announced of 第254号
+    today."""
     store = InMemoryEventStore()
-    versions: dict[str, int] = {}
-    for service, event in whole_lifecycle():
-        stream = f"{service}-proposal-{PID}"
-        versions[stream] = (await store.append(stream, new_events([event]), versions.get(stream, 0))).version
+    await store.append(STREAM, new_events(whole_lifecycle(), datetime.now(UTC)), 0)
     return store
 
 

@@ -1,12 +1,11 @@
 """Key items, supervision and urges in the views, and working days left on the Chinese calendar."""
 
 from datetime import date
-from pathlib import Path
 
 from services.views.application import queries
-from services.views.application.projections import DEPLOY
 from services.views.entrypoints import pages
 from shared.rules.calendar import WorkingCalendar
+from shared.settings import ServiceSettings
 from tests.unit.views.lifecycle import (
     PID,
     TITLE,
@@ -16,7 +15,7 @@ from tests.unit.views.lifecycle import (
 )
 from tests.unit.views.test_proposals_projection import projected
 
-CALENDAR = WorkingCalendar.load(Path(DEPLOY) / "calendar")
+CALENDAR = WorkingCalendar.load(ServiceSettings().calendar_dir)
 story = [*submitted_and_registered(), *allocated_to_minzheng_with_renshe(), *key_item_supervised_and_urged()]
 
 

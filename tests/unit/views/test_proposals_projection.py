@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from datetime import date
 
-from runtime.registry import all_events
 from services.allocation.domain import events as allocation
 from services.views.application import queries
 from services.views.application.asof import replay_until
+from services.views.application.inbound import public_contract
 from services.views.application.projections import load_units
 from services.views.application.read_models import ProposalsProjection
 from shared.adapters.readstore.memory import InMemoryReadStore
@@ -24,11 +24,18 @@ from tests.unit.views.lifecycle import (
     whole_lifecycle,
 )
 
+PROJECTION = ProposalsProjection(load_units())
+CONTRACT = public_contract()
+
 
 async def projected(story: Sequence[tuple[str, Event]], batch_size: int = 500) -> InMemoryReadStore:
     store = InMemoryReadStore()
     runner = ProjectionRunner(
-        ProposalsProjection(load_units()), DatedEventStore(recorded(story)), store, all_events(), batch_size
+        ProposalsProjection(load_units()),
+        DatedEventStore(recorded(story)),
+        store,
+        public_contract(),
+        batch_size,
     )
     await runner.catch_up()
     return store
@@ -195,8 +202,10 @@ async def test_the_views_are_the_same_whatever_the_batches_they_were_built_in() 
 async def test_as_of_a_past_day_gives_the_picture_of_that_day() -> None:
     events = DatedEventStore(recorded(whole_lifecycle()))
 
-    june = await replay_until(date(2025, 6, 30), events, ProposalsProjection(load_units()), all_events())
-    august = await replay_until(date(2025, 8, 5), events, ProposalsProjection(load_units()), all_events())
+    june = await replay_until(date(2025, 6, 30), events, PROJECTION, CONTRACT)
+    august = await replay_until(
+        date(2025, 8, 5), events, ProposalsProjection(load_units()), public_contract()
+    )
 
     before = await queries.proposal_view(june, PID)
     assert before is not None
@@ -209,7 +218,9 @@ async def test_as_of_a_past_day_gives_the_picture_of_that_day() -> None:
 async def test_as_of_a_day_before_the_proposal_it_is_unknown() -> None:
     events = DatedEventStore(recorded(whole_lifecycle()))
 
-    february = await replay_until(date(2025, 2, 28), events, ProposalsProjection(load_units()), all_events())
+    february = await replay_until(
+        date(2025, 2, 28), events, ProposalsProjection(load_units()), public_contract()
+    )
 
     assert await queries.proposal_view(february, PID) is None
 
