@@ -6,18 +6,20 @@ from datetime import date
 import pytest
 
 from services.allocation.application.digest import DailyDigest, digest_stream
+from services.allocation.domain.events import registry
+from services.allocation.domain.schedule import DIGESTS
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.notify import LogNotifier, Notifier
+from shared.kernel.decider import CommandHandler
 from tests.unit.scheduling.simulation import (
     CALENDAR,
-    POLICIES,
-    REGISTRY,
     RecordingNotifier,
     SimulatedClock,
     at,
     days,
     history,
     record,
+    view_of,
 )
 
 
@@ -25,15 +27,14 @@ async def store_until(last: date) -> InMemoryEventStore:
     store = InMemoryEventStore()
     timeline = history()
     for day in days(date(2025, 1, 20), last):
-        await record(store, timeline.get(day, []))
+        await record(store, day, timeline.get(day, []))
     return store
 
 
 def digest(store: InMemoryEventStore, notifier: Notifier, clock: SimulatedClock) -> DailyDigest:
     return DailyDigest(
-        store,
-        REGISTRY,
-        POLICIES,
+        view_of(store),
+        CommandHandler(store, registry, DIGESTS),
         CALENDAR,
         notifier,
         clock,
