@@ -11,6 +11,7 @@ from services.feedback.domain.events import FeedbackRequested, ReplyRecorded, re
 from shared.adapters.eventstore import NewEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.notify import LogNotifier, Notification
+from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.events import Event
 from shared.kernel.ids import derived_id
 from tests.unit.feedback.data import ISSUED_AT, LIU, housekeeping_recorded, token
@@ -57,7 +58,9 @@ async def store_with(*events: Event) -> InMemoryEventStore:
 async def test_the_member_is_told_of_the_reply_and_sent_the_form_link() -> None:
     store, notifier = await store_with(housekeeping_recorded(), replied, form_sent), RecordingNotifier()
 
-    sent = await MemberNotices(store, registry, notifier, address_of=lambda p: f"{p}@wuhai.example").tick()
+    sent = await MemberNotices(
+        store, InMemoryReadStore(), notifier, address_of=lambda p: f"{p}@wuhai.example"
+    ).tick()
 
     assert [n.what for n in sent] == ["reply", "feedback-request"]
     assert [(n.to, n.subject) for n in notifier.sent] == [
@@ -69,9 +72,9 @@ async def test_the_member_is_told_of_the_reply_and_sent_the_form_link() -> None:
 
 async def test_a_second_run_or_a_restarted_worker_sends_nothing_again() -> None:
     store, notifier = await store_with(housekeeping_recorded(), replied, form_sent), RecordingNotifier()
-    await MemberNotices(store, registry, notifier).tick()
+    await MemberNotices(store, InMemoryReadStore(), notifier).tick()
 
-    again = await MemberNotices(store, registry, notifier).tick()
+    again = await MemberNotices(store, InMemoryReadStore(), notifier).tick()
 
     assert again == [] and len(notifier.sent) == 2
     assert len(await store.read_stream(notices_stream("wuhai-60"))) == 2
@@ -81,7 +84,7 @@ async def test_the_log_notifier_logs_the_form_link(caplog: pytest.LogCaptureFixt
     store = await store_with(housekeeping_recorded(), form_sent)
     caplog.set_level(logging.INFO, logger="shared.adapters.notify")
 
-    await MemberNotices(store, registry, LogNotifier()).tick()
+    await MemberNotices(store, InMemoryReadStore(), LogNotifier()).tick()
 
     assert "notification to proposer:liu-jianfeng: 请于 2025-06-10 前填写征询意见表" in caplog.text
     assert f"/forms/{TOKEN}" in caplog.text
