@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from services.allocation.application.deadline_view import Deadlines, deadlines
-from services.allocation.application.inbound import INBOUND
 from services.allocation.application.scheduler import Scheduler
-from services.allocation.application.service import AllocationService
 from services.allocation.domain import events as a
 from services.allocation.domain.commands import Allocate, OpenCase
 from services.allocation.domain.decider import make_decider
@@ -29,17 +27,15 @@ from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.decider import CommandHandler
 from shared.kernel.events import Event
 from shared.kernel.ids import derived_id
-from shared.kernel.records import Recorder
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import add_months
 from shared.rules.policy import load_policies
 from shared.rules.scheduler import Rules
-from shared.rules.units import UnitRegistry
 from shared.settings import DEPLOY
+from tests.unit.allocation.examples import allocation_service, deliver
 
 POLICIES = load_policies(DEPLOY / "policy")
 CALENDAR = WorkingCalendar.load(DEPLOY / "calendar")
-UNITS = UnitRegistry.load(DEPLOY / "units.toml")
 PID = "jincheng-2025-254"
 TITLE = "关于加快发展居家社区养老服务的提案"
 ANSWER = "持续增加社区养老服务设施供给，提供多层次多元化养老服务。"
@@ -172,18 +168,12 @@ class SimulatedClock:
         return self.now
 
 
-def allocation(store: EventStore) -> AllocationService:
-    handler = CommandHandler(store, registry, make_decider(POLICIES, CALENDAR))
-    return AllocationService(handler, UNITS, Recorder(store, "allocation", INBOUND.contract))
-
-
 async def record(store: EventStore, day: date, day_events: list[Event]) -> None:
     """Allocation's own events appended to its proposal stream; the others delivered to its inbound
     handlers as CloudEvents sent on `day`, with ids derived from their content."""
-    handlers = INBOUND.bind(allocation(store))
     for event in day_events:
         if isinstance(event, IntegrationEvent):
-            await handlers[event.type_name](envelope(event, at(day)))
+            await deliver(allocation_service(store), envelope(event, at(day)))
         else:
             await append(store, event)
 

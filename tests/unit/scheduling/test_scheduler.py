@@ -4,11 +4,15 @@ import contextlib
 from datetime import date
 
 from services.allocation.application.deadlines import open_deadlines
+from services.allocation.application.scheduler import schedule_stream
 from services.allocation.domain import events as a
+from services.allocation.domain.events import registry
 from services.reply import contracts as reply
+from shared.adapters.eventstore import NewEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.eventstore.sqlite import SqliteEventStore
 from shared.kernel.events import Event
+from shared.rules.scheduler import OpenDeadline, signal_id
 from tests.unit.scheduling.simulation import (
     CALENDAR,
     PID,
@@ -207,3 +211,30 @@ async def test_a_scheduler_started_again_after_a_kill_adds_nothing(tmp_path) -> 
     streams = {r.stream for r in await reopened.read_all()}
     assert "allocation-schedule-jincheng-2025-254" in streams
     await reopened.close()
+
+
+async def test_a_reminder_recorded_before_under_its_signal_id_is_neither_recorded_nor_sent_again() -> None:
+    store, notifier = InMemoryEventStore(), RecordingNotifier()
+    for day in days(date(2025, 1, 20), date(2025, 1, 24)):
+        await record(store, day, history().get(day, []))
+    clock = SimulatedClock(at(date(2025, 1, 24), 10))
+    reminder = a.ReminderDue(
+        proposal_id=PID,
+        party="minzheng",
+        deadline="acknowledgement",
+        round=1,
+        due=date(2025, 2, 7),
+        threshold=5,
+        working_days_left=5,
+        as_of=date(2025, 1, 24),
+        calendar_version="2025-1",
+    )
+    signal = signal_id("reminder", OpenDeadline(PID, "minzheng", "acknowledgement", date(2025, 2, 7)), 5)
+    type_name, data = registry.encode(reminder)
+    await store.append(schedule_stream(PID), [NewEvent(signal, type_name, data)], 0)  # as recorded before
+
+    produced = [summary(event) for event in await scheduler(store, notifier, clock).tick()]
+
+    assert produced == [(date(2025, 1, 24), "reminder", "office", "adjustment_decision", 5)]
+    assert [n.to for n in notifier.sent] == ["office@jincheng.example"]
+    assert len(await store.read_stream(schedule_stream(PID))) == 2
