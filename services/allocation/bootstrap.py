@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from runtime.registry import all_events
 from runtime.wiring import standard_parts
+from services.allocation.application.deadline_view import deadlines
 from services.allocation.application.digest import DailyDigest
 from services.allocation.application.inbound import INBOUND
 from services.allocation.application.outbound import to_integration
@@ -15,13 +15,14 @@ from services.allocation.config import AllocationSettings
 from services.allocation.contracts import contract
 from services.allocation.domain.decider import make_decider
 from services.allocation.domain.events import registry
+from services.allocation.domain.schedule import DIGESTS, SIGNALS
 from services.allocation.entrypoints import api, imports
 from shared.adapters.infrastructure import Infrastructure
 from shared.adapters.notify import LogNotifier, Notifier, SmtpNotifier
 from shared.kernel.decider import CommandHandler
 from shared.kernel.records import Recorder
 from shared.rules.calendar import WorkingCalendar
-from shared.rules.policy import load_policies
+from shared.rules.policy import Policies, load_policies
 from shared.rules.scheduler import Rules
 from shared.rules.units import UnitRegistry
 from shared.settings import ServiceSettings
@@ -45,27 +46,30 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         context={"service": service},
     )
     config = settings if isinstance(settings, AllocationSettings) else AllocationSettings()
+    parts.workers += clock_workers(config, infra, policies, working)
+    return parts
+
+
+def clock_workers(
+    config: AllocationSettings, infra: Infrastructure, policies: Policies, working: WorkingCalendar
+) -> list[Worker]:
+    """The scheduler and the daily digest, both reading the deadlines view of allocation's own store."""
+    view = deadlines(infra.events, infra.views, policies, working)
+    notifier, clock = notifier_of(config), lambda: datetime.now(UTC)
+    rules = Rules(config.reminder_working_days, config.escalate_after_working_days)
     scheduler = Scheduler(
-        infra.events,
-        all_events(),
-        policies,
-        working,
-        notifier_of(config),
-        clock=lambda: datetime.now(UTC),
-        rules=Rules(config.reminder_working_days, config.escalate_after_working_days),
+        view, CommandHandler(infra.events, registry, SIGNALS), working, notifier, clock, rules
     )
-    parts.workers.append(Worker("scheduler", lambda: scheduler.run(config.scheduler_interval_seconds)))
     digest = DailyDigest(
-        infra.events,
-        all_events(),
-        policies,
+        view,
+        CommandHandler(infra.events, registry, DIGESTS),
         working,
-        scheduler.notifier,
-        scheduler.clock,
+        notifier,
+        clock,
         config.digest_due_soon_working_days,
     )
-    parts.workers.append(Worker("digest", lambda: digest.run(config.scheduler_interval_seconds)))
-    return parts
+    every = config.scheduler_interval_seconds
+    return [Worker("scheduler", lambda: scheduler.run(every)), Worker("digest", lambda: digest.run(every))]
 
 
 def notifier_of(config: AllocationSettings) -> Notifier:

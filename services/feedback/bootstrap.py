@@ -57,10 +57,8 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         if config.smtp_host
         else LogNotifier()
     )
-    member_notices = MemberNotices(infra.events, registry, notifier)
-    parts.workers.append(
-        Worker("member-notices", lambda: member_notices.run(config.notices_interval_seconds))
-    )
+    member_notices = MemberNotices(infra.events, infra.views, notifier)
+    parts.workers.append(Worker("member-notices", member_notices.run))
     return parts
 
 

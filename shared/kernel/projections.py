@@ -66,6 +66,25 @@ class View:
         staged = await self._pending(key)
         return await (staged or self.store).hgetall(key)
 
+    async def hget(self, key: str, field_: str) -> str | None:
+        """One field of a hash, as `hgetall(key).get(field_)`: this batch's last write of the field
+        when it has one, else the committed value, without replaying the batch's other writes."""
+        for op in reversed(self.changes.ops):
+            match op:
+                case ("hset", k, mapping) if k == key and field_ in mapping:
+                    return mapping[field_]
+                case ("hdel", k, fields) if k == key and field_ in fields:
+                    return None
+                case ("delete", k) if k == key:
+                    return None
+                case (_, k, *_) if k == key and op[0] not in {"hset", "hdel"}:
+                    return (await self.hgetall(key)).get(field_)
+        for op in await self._committed_value(key):
+            match op:
+                case ("hset", _, mapping):
+                    return mapping.get(field_)
+        return None
+
     async def smembers(self, key: str) -> set[str]:
         staged = await self._pending(key)
         return await (staged or self.store).smembers(key)

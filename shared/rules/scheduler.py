@@ -61,6 +61,13 @@ class Signal:
     threshold: int | None = None
 
 
+def signal_id(kind: SignalKind, d: OpenDeadline, threshold: int | None = None) -> UUID:
+    """The id of a signal: a reminder is one per deadline item and threshold, whatever the due date
+    (an extension does not remind again); a missed deadline or an escalation is one per due date."""
+    last: object = threshold if kind == "reminder" else d.due
+    return derived_id(kind, d.proposal_id, d.party, d.item, last)
+
+
 def signals(
     deadlines: Iterable[OpenDeadline], today: date, working: WorkingCalendar, rules: Rules
 ) -> list[Signal]:
@@ -73,10 +80,8 @@ def signals_of(d: OpenDeadline, today: date, working: WorkingCalendar, rules: Ru
         threshold = min((t for t in rules.reminders if left <= t), default=None)
         if threshold is None:
             return []
-        reminder_id = derived_id("reminder", d.proposal_id, d.party, d.item, threshold)
-        return [Signal(reminder_id, "reminder", d, today, left, threshold)]
-    missed = Signal(derived_id("missed", d.proposal_id, d.party, d.item, d.due), "missed", d, today, left)
+        return [Signal(signal_id("reminder", d, threshold), "reminder", d, today, left, threshold)]
+    missed = Signal(signal_id("missed", d), "missed", d, today, left)
     if -left < rules.escalate_after:
         return [missed]
-    escalation_id = derived_id("escalation", d.proposal_id, d.party, d.item, d.due)
-    return [missed, Signal(escalation_id, "escalation", d, today, left)]
+    return [missed, Signal(signal_id("escalation", d), "escalation", d, today, left)]

@@ -7,6 +7,7 @@ import pytest
 from services.views.application.activity import ActivityProjection
 from shared.adapters.eventstore import NewEvent, RecordedEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.adapters.readstore import Changes
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.errors import UnknownEventType
 from shared.kernel.events import Event, EventRegistry
@@ -124,3 +125,22 @@ async def test_reads_in_a_batch_of_a_hash_written_earlier_in_it_see_the_hash() -
     await runner.catch_up()
     state = (await views.hgetall("proposals:254"))["state"]
     assert state == "registered after registered after submitted"
+
+
+async def test_one_field_of_a_hash_reads_the_batchs_last_write_of_it_else_the_committed_value() -> None:
+    views = InMemoryReadStore()
+    committed = Changes()
+    committed.hset("titles", {"60": TITLES["60"], "254": TITLES["254"]})
+    committed.hset("counts", {"87": "1"})
+    await views.commit(committed)
+    view = View(views)
+    view.changes.hset("titles", {"60": "关于加快发展家政服务业的建议"})
+    view.changes.hset("titles", {"60": TITLES["60"] + "（修改稿）"})
+    view.changes.hdel("titles", "254")
+    view.changes.hincrby("counts", "87", 2)
+
+    assert await view.hget("titles", "60") == "关于加快发展家政服务业的提案（修改稿）"
+    assert await view.hget("titles", "254") is None
+    assert await view.hget("titles", "87") is None
+    assert await view.hget("counts", "87") == "3"
+    assert await View(views).hget("titles", "254") == TITLES["254"]

@@ -1,9 +1,15 @@
-"""The open deadlines of every proposal, folded from the events of allocation, reply and feedback.
+"""The open deadlines of one proposal, folded from what allocation itself knows.
 
-Pure: the events, the policies and the working-day calendar in; the deadlines still owed out. The
-co-unit opinions and the publication decisions come from reply's events and the replies, forms and
-rounds from feedback's: in one store (the embedded run and the PostgreSQL/KurrentDB deployments) they
-are all readable here.
+Pure: a proposal's `Book` and one event in, the book after it out (in place). The events are
+allocation's own domain events (交办 opens the 签收, co-opinion and reply deadlines; 申请调整 the
+office's decision; an extension moves the reply) and the public events of reply and feedback that
+allocation records as it receives them (co-opinions, replies and their publication; the member's
+form, re-handling, closing). Nothing of another service's private events is read here.
+
+Invariants: a book holds at most one deadline per party and kind; a publication deadline never
+opens for a (lead unit, round) whose publication the office has already decided; a deadline counted
+by a policy opens only once the case's jurisdiction and kind are known (its opening or 交办 always
+comes first), so an event about a proposal never allocated here opens nothing of that kind.
 """
 
 from collections.abc import Iterable
@@ -13,8 +19,8 @@ from datetime import date, timedelta
 from services.allocation.domain import events as a
 from services.allocation.domain.commands import Route
 from services.allocation.domain.state import parts
-from services.feedback.domain import events as f
-from services.reply.domain import events as r
+from services.feedback import contracts as feedback
+from services.reply import contracts as reply
 from shared.kernel.events import Event
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
@@ -22,130 +28,172 @@ from shared.rules.policy import Policies, Policy
 from shared.rules.scheduler import DeadlineKind, OpenDeadline
 
 OFFICE = "office"
-Key = tuple[str, str, DeadlineKind]
+Slot = tuple[str, DeadlineKind]
+"""(party, kind): what one open deadline of a proposal is kept under."""
+
+MOVES_A_DEADLINE: tuple[type[Event], ...] = (
+    a.CaseOpened,
+    a.ProposalAllocated,
+    a.ProposalReallocated,
+    a.AssignmentAcknowledged,
+    a.AdjustmentRequested,
+    a.AdjustmentRefused,
+    a.ExtensionGranted,
+    a.CaseClosed,
+    reply.CoOpinionSubmittedV1,
+    reply.CoOpinionsOverriddenV1,
+    reply.ReplyIssuedV1,
+    reply.ReplyPublishedV1,
+    reply.ReplyNotPublishedV1,
+    feedback.FeedbackRequestedV1,
+    feedback.FeedbackAnsweredV1,
+    feedback.RehandlingRequestedV1,
+    feedback.ProposalClosedV1,
+)
+"""Every event type `apply` acts on; any other event leaves every book as it is."""
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What deadlines are counted with: each jurisdiction's policy and the working-day calendar."""
+
+    policies: Policies
+    working: WorkingCalendar
 
 
 @dataclass
 class Book:
-    """The deadlines being folded: open ones by (proposal, party, kind), and each proposal's rules."""
+    """One proposal's deadlines being folded, and what the fold needs to remember about it."""
 
-    policies: Policies
-    working: WorkingCalendar
-    open: dict[Key, OpenDeadline] = field(default_factory=dict)
-    rules_of: dict[str, tuple[str, str]] = field(default_factory=dict)
-    publication_decided: set[tuple[str, str, int]] = field(default_factory=set)
-    """(proposal, lead unit, round) of every reply published or kept from the public: feedback may
-    record the reply after the office decided, and then no publication deadline opens."""
+    proposal_id: str
+    rules: tuple[str, str] | None = None
+    """The (jurisdiction, kind) whose policy applies, once the case is opened or allocated."""
+    open: dict[Slot, OpenDeadline] = field(default_factory=dict)
+    publication_decided: set[tuple[str, int]] = field(default_factory=set)
+    """(lead unit, round) of every reply published or kept from the public: the reply may be
+    received after the office decided, and then no publication deadline opens."""
 
-    def add(
-        self, pid: str, party: str, kind: DeadlineKind, due: date, version: str = "", round_: int = 1
-    ) -> None:
-        self.open[(pid, party, kind)] = OpenDeadline(pid, party, kind, due, round_, version)
+    def add(self, party: str, kind: DeadlineKind, due: date, version: str = "", round_: int = 1) -> None:
+        self.open[(party, kind)] = OpenDeadline(self.proposal_id, party, kind, due, round_, version)
 
-    def close(self, pid: str, party: str, kind: DeadlineKind, round_: int | None = None) -> None:
+    def close(self, party: str, kind: DeadlineKind, round_: int | None = None) -> None:
         """Close the deadline; with `round_`, only when it is that round's."""
-        deadline = self.open.get((pid, party, kind))
+        deadline = self.open.get((party, kind))
         if deadline is not None and round_ in (None, deadline.round):
-            del self.open[(pid, party, kind)]
+            del self.open[(party, kind)]
 
-    def close_all(self, pid: str, keep: Iterable[DeadlineKind] = ()) -> None:
-        for key in [k for k in self.open if k[0] == pid and k[2] not in keep]:
-            del self.open[key]
+    def close_all(self, keep: Iterable[DeadlineKind] = ()) -> None:
+        kept = set(keep)
+        self.open = {slot: d for slot, d in self.open.items() if d.kind in kept}
+
+    def policy(self, terms: Terms) -> Policy | None:
+        return None if self.rules is None else terms.policies[self.rules]
+
+
+def concerns(event: Event) -> str | None:
+    """The proposal whose deadlines the event moves; None when it moves none."""
+    return getattr(event, "proposal_id", None) if isinstance(event, MOVES_A_DEADLINE) else None
 
 
 def open_deadlines(
     events: Iterable[Event], policies: Policies, working: WorkingCalendar
 ) -> list[OpenDeadline]:
-    book = Book(policies, working)
+    """The deadlines still owed after `events`, by due date."""
+    books: dict[str, Book] = {}
     for event in events:
-        apply(book, event)
-    return sorted(book.open.values(), key=lambda d: (d.due, d.proposal_id, d.party, d.kind))
+        proposal_id = concerns(event)
+        if proposal_id is not None:
+            apply(books.setdefault(proposal_id, Book(proposal_id)), event, Terms(policies, working))
+    return by_due(d for book in books.values() for d in book.open.values())
 
 
-def apply(book: Book, event: Event) -> None:
+def by_due(deadlines: Iterable[OpenDeadline]) -> list[OpenDeadline]:
+    return sorted(deadlines, key=lambda d: (d.due, d.proposal_id, d.party, d.kind))
+
+
+def apply(book: Book, event: Event, terms: Terms) -> None:
     match event:
+        case a.CaseOpened():
+            book.rules = (event.jurisdiction, event.kind)
         case a.ProposalAllocated():
-            book.rules_of[event.proposal_id] = (event.jurisdiction, event.kind)
-            allocated(book, event, event.routing, only=None)
+            book.rules = (event.jurisdiction, event.kind)
+            allocated(book, event, only=None)
         case a.ProposalReallocated():
             for kind in ("acknowledgement", "co_opinion", "reply"):
-                book.close(event.proposal_id, event.replaced_unit, kind)
-            book.close(event.proposal_id, OFFICE, "adjustment_decision")
-            allocated(book, event, event.routing, only=event.replacement)
+                book.close(event.replaced_unit, kind)
+            book.close(OFFICE, "adjustment_decision")
+            allocated(book, event, only=event.replacement)
         case a.AssignmentAcknowledged():
-            book.close(event.proposal_id, event.unit, "acknowledgement")
+            book.close(event.unit, "acknowledgement")
         case a.AdjustmentRequested():
-            book.close(event.proposal_id, event.unit, "acknowledgement")
-            days = policy(book, event.proposal_id).adjustment_decision_days
-            due = local_date(event.requested_at) + timedelta(days=days)
-            book.add(event.proposal_id, OFFICE, "adjustment_decision", due)
+            book.close(event.unit, "acknowledgement")
+            adjustment_decision_due(book, event, terms)
         case a.AdjustmentRefused():
-            book.close(event.proposal_id, OFFICE, "adjustment_decision")
+            book.close(OFFICE, "adjustment_decision")
         case a.ExtensionGranted():
-            for key, d in list(book.open.items()):
-                if key[0] == event.proposal_id and d.kind == "reply":
-                    book.open[key] = replace(d, due=event.reply_due)
+            for slot, d in list(book.open.items()):
+                if d.kind == "reply":
+                    book.open[slot] = replace(d, due=event.reply_due)
         case a.CaseClosed():
-            book.close_all(event.proposal_id)
+            book.close_all()
         case _:
-            apply_reply_and_feedback(book, event)
+            apply_reply(book, event, terms)
 
 
-def allocated(
-    book: Book, event: a.ProposalAllocated | a.ProposalReallocated, routing: list[a.Routing], only: str | None
-) -> None:
-    pid, version = event.proposal_id, event.calendar_version or ""
-    routes = tuple(Route(x.item, x.lead, tuple(x.co_units)) for x in routing)
+def allocated(book: Book, event: a.ProposalAllocated | a.ProposalReallocated, only: str | None) -> None:
+    version = event.calendar_version or ""
+    routes = tuple(Route(x.item, x.lead, tuple(x.co_units)) for x in event.routing)
     for unit, role, _items in parts(routes):
         if only is not None and unit != only:
             continue
-        book.add(pid, unit, "acknowledgement", event.adjustment_until, version)
+        book.add(unit, "acknowledgement", event.adjustment_until, version)
         if role == "lead":
-            book.add(pid, unit, "reply", event.reply_due)
+            book.add(unit, "reply", event.reply_due)
         else:
-            book.add(pid, unit, "co_opinion", event.co_opinion_due)
+            book.add(unit, "co_opinion", event.co_opinion_due)
 
 
-def apply_reply_and_feedback(book: Book, event: Event) -> None:
+def adjustment_decision_due(book: Book, event: a.AdjustmentRequested, terms: Terms) -> None:
+    policy = book.policy(terms)
+    if policy is not None:
+        due = local_date(event.requested_at) + timedelta(days=policy.adjustment_decision_days)
+        book.add(OFFICE, "adjustment_decision", due)
+
+
+def apply_reply(book: Book, event: Event, terms: Terms) -> None:
     match event:
-        case r.CoOpinionSubmitted():
-            book.close(event.proposal_id, event.co_unit, "co_opinion")
-        case r.CoOpinionsOverridden():
+        case reply.CoOpinionSubmittedV1():
+            book.close(event.co_unit, "co_opinion")
+        case reply.CoOpinionsOverriddenV1():
             for unit in event.missing_co_units:
-                book.close(event.proposal_id, unit, "co_opinion")
-        case r.ReplyPublished() | r.ReplyNotPublished():
-            book.publication_decided.add((event.proposal_id, event.lead_unit, event.round))
-            book.close(event.proposal_id, event.lead_unit, "publication", event.round)
-        case f.ProposalRecorded():
-            book.rules_of.setdefault(event.proposal_id, (event.jurisdiction, event.kind))
-        case f.ReplyRecorded():
-            book.close(event.proposal_id, event.lead_unit, "reply" if event.round == 1 else "rehandling")
-            if (event.proposal_id, event.lead_unit, event.round) not in book.publication_decided:
-                publication_due(book, event)
-        case f.FeedbackRequested():
+                book.close(unit, "co_opinion")
+        case reply.ReplyPublishedV1() | reply.ReplyNotPublishedV1():
+            book.publication_decided.add((event.lead_unit, event.round))
+            book.close(event.lead_unit, "publication", event.round)
+        case reply.ReplyIssuedV1():
+            book.close(event.lead_unit, "reply" if event.round == 1 else "rehandling")
+            if (event.lead_unit, event.round) not in book.publication_decided:
+                publication_due(book, event, terms)
+        case _:
+            apply_feedback(book, event)
+
+
+def publication_due(book: Book, event: reply.ReplyIssuedV1, terms: Terms) -> None:
+    policy = book.policy(terms)
+    if policy is not None:
+        due = terms.working.add_working_days(local_date(event.issued_at), policy.publication_working_days)
+        book.add(event.lead_unit, "publication", due.date, due.calendar_version, event.round)
+
+
+def apply_feedback(book: Book, event: Event) -> None:
+    match event:
+        case feedback.FeedbackRequestedV1():
             party = f"proposer:{event.proposer_id}"
-            book.add(
-                event.proposal_id,
-                party,
-                "feedback_return",
-                event.due,
-                event.calendar_version or "",
-                event.round,
-            )
-        case f.FeedbackAnswered():
-            book.close(event.proposal_id, f"proposer:{event.proposer_id}", "feedback_return")
-        case f.RehandlingRequested():
+            book.add(party, "feedback_return", event.due, event.calendar_version, event.round)
+        case feedback.FeedbackAnsweredV1():
+            book.close(f"proposer:{event.proposer_id}", "feedback_return")
+        case feedback.RehandlingRequestedV1():
             for unit in event.lead_units:
-                book.add(event.proposal_id, unit, "rehandling", event.due, round_=event.round)
-        case f.ProposalClosed():
-            book.close_all(event.proposal_id, keep=("publication",))
-
-
-def publication_due(book: Book, event: f.ReplyRecorded) -> None:
-    days = policy(book, event.proposal_id).publication_working_days
-    due = book.working.add_working_days(local_date(event.issued_at), days)
-    book.add(event.proposal_id, event.lead_unit, "publication", due.date, due.calendar_version, event.round)
-
-
-def policy(book: Book, proposal_id: str) -> Policy:
-    return book.policies[book.rules_of[proposal_id]]
+                book.add(unit, "rehandling", event.due, round_=event.round)
+        case feedback.ProposalClosedV1():
+            book.close_all(keep=("publication",))

@@ -1,8 +1,9 @@
 """The daily digest: each unit's open items, those due soon and those overdue, once per unit and day.
 
-The digest of a unit for a day is recorded as `allocation.digest-sent.v1` with the id
-`derived_id("digest", unit, day)` in `allocation-digest-<unit>` before it is sent, so a second run
-the same day (or a run after a restart) sends nothing.
+The deadlines come from allocation's deadlines view (`deadline_view`). The digest of a unit for a
+day is recorded as `allocation.digest-sent.v1` in `allocation-digest-<unit>` through the one command
+handler, with `derived_id("digest", unit, day)` as the command id, before it is sent, so a second
+run the same day (or a run after a restart) sends nothing.
 """
 
 import asyncio
@@ -10,16 +11,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.allocation.application.deadlines import OFFICE, open_deadlines
+from services.allocation.application.deadline_view import Deadlines
+from services.allocation.application.deadlines import OFFICE
 from services.allocation.domain import events as a
-from shared.adapters.eventstore import EventStore
+from services.allocation.domain.schedule import DigestDays
 from shared.adapters.notify import Notification, Notifier
-from shared.kernel.events import EventRegistry
+from shared.kernel.decider import CommandHandler, CommandMeta
 from shared.kernel.ids import derived_id
-from shared.kernel.once import append_once, history
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
-from shared.rules.policy import Policies
 from shared.rules.scheduler import OpenDeadline
 
 ACTOR = "system:digest"
@@ -100,9 +100,9 @@ def digests(
 
 @dataclass
 class DailyDigest:
-    store: EventStore
-    registry: EventRegistry
-    policies: Policies
+    deadlines: Deadlines
+    handler: CommandHandler[a.DigestSent, DigestDays]
+    """Over the digest streams, with `domain.schedule.DIGESTS`."""
     working: WorkingCalendar
     notifier: Notifier
     clock: Callable[[], datetime]
@@ -112,15 +112,18 @@ class DailyDigest:
     async def tick(self) -> list[a.DigestSent]:
         """Send today's digest to every unit that has not had it yet; the digests sent now."""
         today = local_date(self.clock())
-        deadlines = open_deadlines(await history(self.store, self.registry), self.policies, self.working)
         sent = []
-        for digest in digests(deadlines, today, self.working, self.due_soon_within):
-            event = digest.event()
-            id_ = derived_id("digest", digest.unit, today)
-            if await append_once(self.store, self.registry, digest_stream(digest.unit), id_, event, ACTOR):
+        for digest in digests(await self.deadlines.open(), today, self.working, self.due_soon_within):
+            if await self.record(digest):
                 await self.notifier.send(digest.notification(self.address_of(digest.unit)))
-                sent.append(event)
+                sent.append(digest.event())
         return sent
+
+    async def record(self, digest: UnitDigest) -> bool:
+        """Record the digest; False when the unit had that day's before."""
+        meta = CommandMeta(command_id=derived_id("digest", digest.unit, digest.day), actor=ACTOR)
+        outcome = await self.handler.handle(digest_stream(digest.unit), digest.event(), meta)
+        return bool(outcome.events) and not outcome.repeated
 
     async def run(self, every: float = 3600.0) -> None:
         while True:

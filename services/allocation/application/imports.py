@@ -20,7 +20,7 @@ the rest once the conflict is resolved.
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -37,11 +37,12 @@ from services.allocation.domain.commands import (
     Route,
     Task,
 )
+from services.allocation.domain.events import registry
 from services.allocation.domain.state import Allocated, PendingReceipt, State
+from shared.adapters.eventstore import EventStore
 from shared.documents.spreadsheets import Sheet
 from shared.kernel.decider import CommandMeta, Rejected
 from shared.kernel.ids import derived_id, event_id
-from shared.kernel.once import history
 from shared.rules.units import UnknownUnit
 
 Step = Literal["交办", "签收", "内部交办"]
@@ -119,8 +120,8 @@ class PlanImports:
     async def numbers(self, jurisdiction: str) -> dict[str, str]:
         """Proposal number → id of the proposals registered in the jurisdiction (the latest wins)."""
         found: dict[str, str] = {}
-        for event in await history(self.service.handler.store, self.service.handler.registry):
-            if isinstance(event, e.CaseOpened) and event.jurisdiction == jurisdiction:
+        async for event in cases_opened(self.service.handler.store):
+            if event.jurisdiction == jurisdiction:
                 found[event.number] = event.proposal_id
         return found
 
@@ -269,6 +270,19 @@ class PlanImports:
             outcome = await self.service.handle(planned.proposal_id, planned.command, meta)
             done.append({**planned.describe(), "appended": not outcome.repeated and bool(outcome.events)})
         return done
+
+
+async def cases_opened(store: EventStore) -> AsyncIterator[e.CaseOpened]:
+    """Every case opened in allocation's own store, in order (read once per upload, not per tick)."""
+    names = {e.CaseOpened.type_name, *registry.older_names(e.CaseOpened.type_name)}
+    after = 0
+    while batch := await store.read_all(after=after):
+        for recorded in batch:
+            if recorded.type in names:
+                event = registry.decode_recorded(recorded)
+                assert isinstance(event, e.CaseOpened)
+                yield event
+        after = batch[-1].position
 
 
 def grouped(rows: list[PlanRow]) -> dict[str, list[PlanRow]]:

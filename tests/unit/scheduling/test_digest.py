@@ -2,22 +2,26 @@
 
 import logging
 from datetime import date
+from uuid import uuid4
 
 import pytest
 
 from services.allocation.application.digest import DailyDigest, digest_stream
+from services.allocation.domain.events import DigestSent, registry
+from services.allocation.domain.schedule import DIGESTS
+from shared.adapters.eventstore import NewEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.notify import LogNotifier, Notifier
+from shared.kernel.decider import CommandHandler
 from tests.unit.scheduling.simulation import (
     CALENDAR,
-    POLICIES,
-    REGISTRY,
     RecordingNotifier,
     SimulatedClock,
     at,
     days,
     history,
     record,
+    view_of,
 )
 
 
@@ -25,15 +29,14 @@ async def store_until(last: date) -> InMemoryEventStore:
     store = InMemoryEventStore()
     timeline = history()
     for day in days(date(2025, 1, 20), last):
-        await record(store, timeline.get(day, []))
+        await record(store, day, timeline.get(day, []))
     return store
 
 
 def digest(store: InMemoryEventStore, notifier: Notifier, clock: SimulatedClock) -> DailyDigest:
     return DailyDigest(
-        store,
-        REGISTRY,
-        POLICIES,
+        view_of(store),
+        CommandHandler(store, registry, DIGESTS),
         CALENDAR,
         notifier,
         clock,
@@ -105,3 +108,18 @@ async def test_the_log_notifier_writes_the_digest_to_the_log(caplog: pytest.LogC
     await digest(store, LogNotifier(), SimulatedClock(at(date(2025, 2, 10)))).tick()
 
     assert "notification to minzheng@jincheng.example: 每日办理提醒（2025-02-10）" in caplog.text
+
+
+async def test_a_digest_of_the_day_recorded_under_another_id_is_not_sent_again() -> None:
+    store, notifier = await store_until(date(2025, 2, 7)), RecordingNotifier()
+    earlier = DigestSent(
+        unit="minzheng", day=date(2025, 2, 10), open_items=1, due_soon=0, overdue=0, calendar_version="2025-1"
+    )
+    type_name, data = registry.encode(earlier)
+    await store.append(digest_stream("minzheng"), [NewEvent(uuid4(), type_name, data)], 0)
+
+    sent = await digest(store, notifier, SimulatedClock(at(date(2025, 2, 10)))).tick()
+
+    assert [(e.unit, e.day) for e in sent] == [("shangwu", date(2025, 2, 10))]
+    assert [n.to for n in notifier.sent] == ["shangwu@jincheng.example"]
+    assert len(await store.read_stream(digest_stream("minzheng"))) == 1

@@ -4,12 +4,15 @@ import contextlib
 from datetime import date
 
 from services.allocation.application.deadlines import open_deadlines
+from services.allocation.application.scheduler import schedule_stream
 from services.allocation.domain import events as a
-from services.feedback.domain import events as f
-from services.reply.domain import events as r
+from services.allocation.domain.events import registry
+from services.reply import contracts as reply
+from shared.adapters.eventstore import NewEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.eventstore.sqlite import SqliteEventStore
 from shared.kernel.events import Event
+from shared.rules.scheduler import OpenDeadline, signal_id
 from tests.unit.scheduling.simulation import (
     CALENDAR,
     PID,
@@ -21,6 +24,7 @@ from tests.unit.scheduling.simulation import (
     days,
     history,
     record,
+    reply_issued,
     scheduler,
 )
 
@@ -37,7 +41,7 @@ async def simulate(
     timeline = timeline or history()
     produced = []
     for day in YEAR:
-        await record(store, timeline.get(day, []))
+        await record(store, day, timeline.get(day, []))
         clock.now = at(day, 10)
         for _ in range(2 if twice else 1):
             for event in await run.tick():
@@ -108,8 +112,8 @@ async def test_a_year_of_handling_reminds_and_escalates_every_deadline_kind_on_w
     assert len(escalations) == 4 and {n.to for n in escalations} == {"office@jincheng.example"}
 
 
-def published(day: date, round_: int = 1) -> r.ReplyPublished:
-    return r.ReplyPublished(
+def published(day: date, round_: int = 1) -> reply.ReplyPublishedV1:
+    return reply.ReplyPublishedV1(
         proposal_id=PID,
         round=round_,
         lead_unit="minzheng",
@@ -120,28 +124,21 @@ def published(day: date, round_: int = 1) -> r.ReplyPublished:
     )
 
 
-def not_published(day: date, round_: int = 1) -> r.ReplyNotPublished:
-    return r.ReplyNotPublished(
+def not_published(day: date, round_: int = 1) -> reply.ReplyNotPublishedV1:
+    return reply.ReplyNotPublishedV1(
         proposal_id=PID, round=round_, lead_unit="minzheng", reason="涉及个人隐私", decided_at=at(day)
     )
 
 
-def reply_recorded(day: date, round_: int = 1) -> f.ReplyRecorded:
-    return f.ReplyRecorded(
-        proposal_id=PID,
-        round=round_,
-        lead_unit="minzheng",
-        lead_units=("minzheng",),
-        result_class="B",
-        promise="",
-        issued_at=at(day),
-    )
+def reply_recorded(day: date, round_: int = 1) -> reply.ReplyIssuedV1:
+    """The reply as allocation receives it from reply (once recorded by feedback from the same event)."""
+    return reply_issued(day, round_)
 
 
 async def test_a_reply_published_in_time_gets_no_publication_reminder_and_the_next_round_still_does() -> None:
     never = await simulate(InMemoryEventStore(), RecordingNotifier())
     timeline = history()
-    timeline[date(2025, 7, 25)] = [("reply-proposal", published(date(2025, 7, 25)))]
+    timeline[date(2025, 7, 25)] = [published(date(2025, 7, 25))]
     produced = await simulate(InMemoryEventStore(), RecordingNotifier(), timeline=timeline)
 
     round_1 = [e for e in never if e[3] == "publication" and e[0] < date(2025, 10, 20)]
@@ -201,7 +198,7 @@ async def test_a_scheduler_started_again_after_a_kill_adds_nothing(tmp_path) -> 
     first = RecordingNotifier()
     clock = SimulatedClock(at(date(2025, 1, 24), 10))
     for day in days(date(2025, 1, 20), date(2025, 1, 24)):
-        await record(store, history().get(day, []))
+        await record(store, day, history().get(day, []))
     first.fail_next = True  # killed after the append, before the first mail left
     with contextlib.suppress(ConnectionError):
         await scheduler(store, first, clock).tick()
@@ -214,3 +211,30 @@ async def test_a_scheduler_started_again_after_a_kill_adds_nothing(tmp_path) -> 
     streams = {r.stream for r in await reopened.read_all()}
     assert "allocation-schedule-jincheng-2025-254" in streams
     await reopened.close()
+
+
+async def test_a_reminder_recorded_before_under_its_signal_id_is_neither_recorded_nor_sent_again() -> None:
+    store, notifier = InMemoryEventStore(), RecordingNotifier()
+    for day in days(date(2025, 1, 20), date(2025, 1, 24)):
+        await record(store, day, history().get(day, []))
+    clock = SimulatedClock(at(date(2025, 1, 24), 10))
+    reminder = a.ReminderDue(
+        proposal_id=PID,
+        party="minzheng",
+        deadline="acknowledgement",
+        round=1,
+        due=date(2025, 2, 7),
+        threshold=5,
+        working_days_left=5,
+        as_of=date(2025, 1, 24),
+        calendar_version="2025-1",
+    )
+    signal = signal_id("reminder", OpenDeadline(PID, "minzheng", "acknowledgement", date(2025, 2, 7)), 5)
+    type_name, data = registry.encode(reminder)
+    await store.append(schedule_stream(PID), [NewEvent(signal, type_name, data)], 0)  # as recorded before
+
+    produced = [summary(event) for event in await scheduler(store, notifier, clock).tick()]
+
+    assert produced == [(date(2025, 1, 24), "reminder", "office", "adjustment_decision", 5)]
+    assert [n.to for n in notifier.sent] == ["office@jincheng.example"]
+    assert len(await store.read_stream(schedule_stream(PID))) == 2
