@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from shared.adapters.infrastructure import Infrastructure, open_infrastructure
 from shared.settings import ServiceSettings
 from shared.web import problems
+from shared.web.provided import Provided
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,10 @@ class Parts:
     workers: list[Worker] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Run once, in order, before the workers start (e.g. declaring the broker's queues)."""
-    context: dict[str, Any] = field(default_factory=dict)
+    provided: Provided = field(default_factory=Provided)
+    """What the endpoints depend on (a command service, the units, …): see `shared.web.provided`."""
+    queue: str | None = None
+    """The queue the service consumes from, if any: readiness counts its dead letters."""
 
 
 Build = Callable[[ServiceSettings, Infrastructure], Parts]
@@ -117,9 +121,8 @@ def create_app(
             "dependencies": dependencies,
             "workers": workers,
         }
-        queue = parts.context.get("queue")
-        if queue and dependencies.get("bus") == "ok":
-            body["dead_letters"] = {queue: len(await infra.bus.dead_letters(queue))}
+        if parts.queue and dependencies.get("bus") == "ok":
+            body["dead_letters"] = {parts.queue: len(await infra.bus.dead_letters(parts.queue))}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app

@@ -7,10 +7,10 @@ from starlette.datastructures import UploadFile
 
 from services.allocation.application.imports import Checked, Importer, PlanImports
 from services.allocation.application.plan import MissingHeaders
-from services.allocation.application.service import AllocationService
+from services.allocation.entrypoints.api import Service
 from shared.documents.spreadsheets import MAX_BYTES, MAX_ROWS, SpreadsheetRefused, read_xlsx
 from shared.kernel.decider import Forbidden
-from shared.web.http import context, now
+from shared.web.http import now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES, Problem, problem_doc
 
@@ -51,7 +51,9 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/allocations/imports", responses=IMPORT_RESPONSES, openapi_extra=UPLOAD)
-async def import_plan(request: Request, caller: Caller, dry_run: bool = False) -> dict[str, Any]:
+async def import_plan(
+    request: Request, caller: Caller, service: Service, dry_run: bool = False
+) -> dict[str, Any]:
     """Import an allocation plan (分工方案) from xlsx, all rows or none.
 
     The office imports the 交办 (lead and co-units of every item, 完成时限 as the reply date); a unit
@@ -66,7 +68,7 @@ async def import_plan(request: Request, caller: Caller, dry_run: bool = False) -
         raise Problem(
             refused.status, "File refused", str(refused), field="file", rule=refused.reason, cell=refused.cell
         ) from None
-    imports = PlanImports(service(request))
+    imports = PlanImports(service)
     try:
         checked = await imports.check(data, sheet, importer, jurisdiction, now(request))
     except MissingHeaders as missing:
@@ -83,11 +85,6 @@ async def import_plan(request: Request, caller: Caller, dry_run: bool = False) -
         return answer | {"commands": [planned.describe() for planned in checked.planned]}
     correlation = request.headers.get("x-correlation-id") or f"allocation-plan-{checked.digest}"
     return answer | {"commands": await imports.apply(checked, importer, correlation)}
-
-
-def service(request: Request) -> AllocationService:
-    result: AllocationService = context(request, "service")
-    return result
 
 
 def importer_of(caller: Identity) -> Importer:
