@@ -6,15 +6,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Response
 
 from shared.adapters.infrastructure import Infrastructure, open_infrastructure
 from shared.settings import ServiceSettings
 from shared.web import problems
 from shared.web.provided import Provided
+from shared.web.schemas import Health, Readiness
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +100,12 @@ def create_app(
     problems.install(app)
 
     @app.get("/health", tags=["operations"])
-    async def health() -> dict[str, str]:
+    async def health() -> Health:
         """Liveness: the process answers."""
-        return {"status": "ok", "service": settings.service_name}
+        return Health(status="ok", service=settings.service_name)
 
-    @app.get("/ready", tags=["operations"])
-    async def ready() -> JSONResponse:
+    @app.get("/ready", tags=["operations"], responses={503: {"model": Readiness, "description": "Not ready"}})
+    async def ready(response: Response) -> Readiness:
         """Readiness: every dependency answers, with the state of each background worker."""
         infra: Infrastructure = app.state.infra
         parts: Parts = app.state.parts
@@ -115,14 +114,15 @@ def create_app(
         ok = all(v == "ok" for v in dependencies.values()) and all(
             v in {"running", "finished"} for v in workers.values()
         )
-        body: dict[str, Any] = {
-            "status": "ready" if ok else "not ready",
-            "service": settings.service_name,
-            "dependencies": dependencies,
-            "workers": workers,
-        }
+        response.status_code = 200 if ok else 503
+        answer = Readiness(
+            status="ready" if ok else "not ready",
+            service=settings.service_name,
+            dependencies=dependencies,
+            workers=workers,
+        )
         if parts.queue and dependencies.get("bus") == "ok":
-            body["dead_letters"] = {parts.queue: len(await infra.bus.dead_letters(parts.queue))}
-        return JSONResponse(body, status_code=200 if ok else 503)
+            answer.dead_letters = {parts.queue: len(await infra.bus.dead_letters(parts.queue))}
+        return answer
 
     return app
