@@ -7,8 +7,7 @@ proposal id exists is not a secret worth hiding, and 403 tells a proposer what w
 """
 
 from dataclasses import fields
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -26,6 +25,7 @@ from services.intake.domain.commands import (
 )
 from services.intake.domain.events import ConvertedTo, Item, Proposer, Role
 from services.intake.domain.state import Existing, NoProposal, Proposal, State
+from services.intake.entrypoints.schemas import CommandResult, Details, ProposalView
 from shared.kernel.contracts import Kind
 from shared.kernel.decider import Forbidden, NotFound, Outcome
 from shared.web.http import command_meta, now
@@ -85,29 +85,6 @@ class WithdrawBody(BaseModel):
     reason: str = ""
     signed_by: list[str] = []
     """The proposers who signed the withdrawal; the caller counts as signed."""
-
-
-class CommandResult(BaseModel):
-    proposal_id: str
-    state: str
-    version: int
-
-
-class ProposalView(BaseModel):
-    proposal_id: str
-    state: str
-    version: int
-    jurisdiction: str
-    kind: Kind
-    session: str
-    title: str
-    items: list[Item]
-    proposers: list[Proposer]
-    channel: str
-    submitted_by: str
-    submitted_at: datetime
-    details: dict[str, Any]
-    """What the state adds: number and category once registered, a reason, merged into …"""
 
 
 @router.post("/proposals", status_code=201, responses=COMMAND_RESPONSES)
@@ -250,7 +227,9 @@ def _result(proposal_id: str, outcome: Outcome[State]) -> CommandResult:
 
 def _view(state: Existing, version: int) -> ProposalView:
     p = state.proposal
-    details = {f.name: getattr(state, f.name) for f in fields(state) if f.name != "proposal"}
+    details = Details.model_validate(
+        {f.name: getattr(state, f.name) for f in fields(state) if f.name != "proposal"}
+    )
     return ProposalView(
         proposal_id=p.proposal_id,
         state=state.name,
