@@ -5,7 +5,7 @@
 and others lack); a field given as None is answered as null.
 """
 
-from pydantic import BaseModel, ConfigDict, model_serializer
+from pydantic import BaseModel, ConfigDict, RootModel, model_serializer
 
 
 class Schema(BaseModel):
@@ -34,3 +34,11 @@ class Readiness(Sparse):
     """Each background worker: running, finished, or failing with its error."""
     dead_letters: dict[str, int] | None = None
     """The messages dead-lettered on the service's queue, when it consumes one and the bus answers."""
+
+
+class Json(RootModel[str | int | float | bool | None | list["Json"] | dict[str, "Json"]]):
+    """Any JSON value: the parts of a document that follow a standard of their own (a JSON Schema,
+    an AsyncAPI binding)."""
+
+
+JsonObject = dict[str, Json]
