@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse
 from services.views.application import queries
 from services.views.application.asof import Replay
 from services.views.application.projections import LiveProjections
+from services.views.entrypoints.schemas import Activity, Overview, ProposalView, UnitView
 from shared.adapters.readstore import ReadStore
 from shared.kernel.decider import Forbidden, InvalidField, NotFound
 from shared.kernel.projections import ProjectionRunner
@@ -38,15 +39,15 @@ Live = Annotated[LiveProjections, Depends(provided(LiveProjections))]
 
 
 @router.get("/activity")
-async def activity(request: Request) -> dict[str, dict[str, str]]:
+async def activity(request: Request) -> Activity:
     """How many events of each type, service and day the platform has recorded."""
     views = request.app.state.infra.views
-    return {
-        "by_type": await views.hgetall("activity:by-type"),
-        "by_service": await views.hgetall("activity:by-service"),
-        "by_day": await views.hgetall("activity:by-day"),
-        "last": await views.hgetall("activity:last"),
-    }
+    return Activity(
+        by_type=await views.hgetall("activity:by-type"),
+        by_service=await views.hgetall("activity:by-service"),
+        by_day=await views.hgetall("activity:by-day"),
+        last=await views.hgetall("activity:last"),
+    )
 
 
 @router.get("/api/units/{unit}", responses=QUERY_RESPONSES)
@@ -58,7 +59,7 @@ async def unit_view(
     calendar: Calendar,
     replay: Replayed,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> UnitView:
     """A unit's assignments as lead and co-unit, with deadlines: for its own staff and the office.
 
     As a spreadsheet: `GET /api/units/{unit}/export?format=xlsx|csv` (same rules and `as_of`)."""
@@ -66,13 +67,13 @@ async def unit_view(
     if not (caller.is_office or caller.acts_for(unit_id)):
         raise Forbidden(f"only the office and the staff of {unit_id} see its work")
     store, today = await store_and_day(request, replay, as_of)
-    return await queries.unit_view(store, unit_id, today, calendar)
+    return UnitView.model_validate(await queries.unit_view(store, unit_id, today, calendar))
 
 
 @router.get("/api/proposals/{proposal_id}", responses=QUERY_RESPONSES)
 async def proposal_view(
     request: Request, proposal_id: str, caller: Caller, replay: Replayed, as_of: AsOf = None
-) -> dict[str, Any]:
+) -> ProposalView:
     """One proposal across its units, with its timeline: for the office and the units sharing it.
 
     As a spreadsheet: `GET /api/proposals/{proposal_id}/export?format=xlsx|csv&table=summary|units|timeline`
@@ -84,13 +85,13 @@ async def proposal_view(
         caller.is_office or caller.unit in await queries.units_sharing(store, proposal_id)
     ):
         raise NotFound(f"no proposal {proposal_id}")
-    return found
+    return ProposalView.model_validate(found)
 
 
 @router.get("/api/overview", responses=QUERY_RESPONSES)
 async def office_overview(
     request: Request, caller: Caller, calendar: Calendar, replay: Replayed, as_of: AsOf = None
-) -> dict[str, Any]:
+) -> Overview:
     """Counts by state, per unit rates (办结率, on time, 面商率, 满意率, classes, adjustments), per session
     and category: for the office only.
 
@@ -98,7 +99,7 @@ async def office_overview(
     if not caller.is_office:
         raise Forbidden("only the office sees the overview")
     store, today = await store_and_day(request, replay, as_of)
-    return await queries.office_overview(store, today, calendar)
+    return Overview.model_validate(await queries.office_overview(store, today, calendar))
 
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
