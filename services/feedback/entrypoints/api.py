@@ -1,6 +1,5 @@
 """HTTP: the feedback form by its link (no login), paper answers by the office, the state by proposal."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -17,6 +16,7 @@ from services.feedback.domain.decider import (
     Rehandling,
     State,
 )
+from services.feedback.entrypoints.schemas import Accepted, Feedback, Form, FormStatus
 from shared.documents import render_docx, render_pdf
 from shared.kernel.decider import Forbidden, InvalidField
 from shared.rules.units import UnknownUnit
@@ -45,43 +45,6 @@ class PaperAnswerBody(AnswerBody):
     """A form the proposer signed on paper, entered by the office."""
 
     proposer_id: str = Field(min_length=1)
-
-
-class Accepted(BaseModel):
-    proposal_id: str
-    state: str
-    round: int | None
-    version: int
-
-
-class Form(BaseModel):
-    proposal_id: str
-    number: str
-    title: str
-    proposer_name: str
-    round: int
-    due: date | None
-    satisfaction_labels: list[str]
-    open: bool
-    """False once answered, or when the round is over."""
-
-
-class FormStatus(BaseModel):
-    proposer_id: str
-    proposer_name: str
-    due: date | None
-    satisfaction: str | None
-    token: str | None = None
-    """The link's token, shown to the office only (to send the link or print it)."""
-
-
-class Feedback(BaseModel):
-    proposal_id: str
-    number: str
-    title: str
-    state: str
-    round: int | None
-    forms: list[FormStatus]
 
 
 @router.get("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
