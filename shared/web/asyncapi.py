@@ -130,13 +130,13 @@ def build_contract(
     return Contract(schemas=schemas, document=document)
 
 
-class Info(Shape):
+class AsyncAPIInfo(Shape):
     title: str
     version: str
     description: str
 
 
-class Components(Shape):
+class AsyncAPIComponents(Shape):
     schemas: dict[str, JsonObject]
     messages: dict[str, JsonObject]
 
@@ -145,12 +145,12 @@ class AsyncAPIDocument(Shape):
     """An AsyncAPI 3.0 document (https://www.asyncapi.com/docs/reference/specification/v3.0.0)."""
 
     asyncapi: str
-    info: Info
+    info: AsyncAPIInfo
     default_content_type: str = Field(alias="defaultContentType")
     servers: dict[str, JsonObject]
     channels: dict[str, JsonObject]
     operations: dict[str, JsonObject]
-    components: Components
+    components: AsyncAPIComponents
 
 
 class JSONSchemaResponse(JSONResponse):
