@@ -1,6 +1,6 @@
 """The parts every service has: its gateway, its consumer, and the broker's queues declared first."""
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import APIRouter
 
@@ -13,6 +13,7 @@ from shared.kernel.inbound import Inbound, Subscription, consume_forever, declar
 from shared.settings import ServiceSettings
 from shared.web import asyncapi
 from shared.web.app import Parts, Worker
+from shared.web.provided import Provided
 
 S = TypeVar("S")
 
@@ -24,18 +25,17 @@ def standard_parts(
     routers: list[APIRouter],
     publishes: tuple[EventRegistry, Translate, EventRegistry] | None = None,
     consumes: tuple[Inbound[S], S] | None = None,
-    context: dict[str, Any] | None = None,
+    provides: tuple[object, ...] = (),
 ) -> Parts:
     """`publishes`: the service's domain events, their translation and its public contract, for its
-    gateway; `consumes`: what it consumes and the object that handles it, for its consumer."""
+    gateway; `consumes`: what it consumes and the object that handles it, for its consumer;
+    `provides`: what its endpoints depend on, one object of each type."""
     name = settings.service_name
     workers = []
-    extra: dict[str, Any] = {}
     if publishes is not None:
         registry, translate, contract = publishes
         gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, translate, contract=contract)
         workers.append(Worker("gateway", gateway.run))
-        extra["gateway"] = gateway
     queue = queue_name(settings.bus_exchange, name) if consumes else None
     if consumes is not None:
         inbound, handler = consumes
@@ -55,5 +55,6 @@ def standard_parts(
         routers=[*routers, asyncapi.router(platform_contract())],
         workers=workers,
         startup=[declare_queues],
-        context={**extra, "queue": queue, **(context or {})},
+        provided=Provided(*provides),
+        queue=queue,
     )

@@ -43,7 +43,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         routers=[imports.router, api.router],
         publishes=(registry, to_integration, contract),
         consumes=(INBOUND, service),
-        context={"service": service},
+        provides=(service,),
     )
     config = settings if isinstance(settings, AllocationSettings) else AllocationSettings()
     parts.workers += clock_workers(config, infra, policies, working)

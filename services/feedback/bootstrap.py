@@ -47,7 +47,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         routers=[api.router],
         publishes=(registry, to_integration, contract),
         consumes=(INBOUND, service),
-        context={"service": service},
+        provides=(service,),
     )
     links = ProjectionRunner(FormLinks(), infra.events, infra.views, registry)
     parts.workers.append(Worker(f"projection:{links.projection.name}", links.run))

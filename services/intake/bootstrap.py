@@ -27,7 +27,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         infra,
         routers=[api.router],
         publishes=(registry, to_integration, contract),
-        context={"service": ProposalService(handler)},
+        provides=(ProposalService(handler),),
     )
 
 

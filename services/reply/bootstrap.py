@@ -30,7 +30,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         routers=[api.router],
         publishes=(registry, to_integration, contract),
         consumes=(INBOUND, service),
-        context={"service": service},
+        provides=(service,),
     )
 
 

@@ -4,8 +4,9 @@ its own store and projects the read models from that record."""
 from fastapi import FastAPI
 
 from runtime.wiring import standard_parts
+from services.views.application.asof import Replay
 from services.views.application.inbound import INBOUND
-from services.views.application.projections import load_units, projections
+from services.views.application.projections import LiveProjections, load_units, projections
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
 from services.views.entrypoints import api, exports, pages
@@ -25,18 +26,13 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     calendar = WorkingCalendar.load(settings.calendar_dir)
     recorder = Recorder(infra.events, settings.service_name, registry)
     runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections(units)]
+    replay = Replay(infra.events, ProposalsProjection(units), registry)
     parts = standard_parts(
         settings,
         infra,
         routers=[api.router, exports.router, pages.router],
         consumes=(INBOUND, recorder),
-        context={
-            "runners": runners,
-            "units": units,
-            "registry": registry,
-            "proposals": ProposalsProjection(units),
-            "calendar": calendar,
-        },
+        provides=(units, calendar, replay, LiveProjections(tuple(runners))),
     )
     parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]
     return parts

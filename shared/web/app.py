@@ -6,14 +6,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Response
 
 from shared.adapters.infrastructure import Infrastructure, open_infrastructure
 from shared.settings import ServiceSettings
 from shared.web import problems
+from shared.web.provided import Provided
+from shared.web.schemas import Health, Readiness
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,10 @@ class Parts:
     workers: list[Worker] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Run once, in order, before the workers start (e.g. declaring the broker's queues)."""
-    context: dict[str, Any] = field(default_factory=dict)
+    provided: Provided = field(default_factory=Provided)
+    """What the endpoints depend on (a command service, the units, …): see `shared.web.provided`."""
+    queue: str | None = None
+    """The queue the service consumes from, if any: readiness counts its dead letters."""
 
 
 Build = Callable[[ServiceSettings, Infrastructure], Parts]
@@ -97,12 +100,12 @@ def create_app(
     problems.install(app)
 
     @app.get("/health", tags=["operations"])
-    async def health() -> dict[str, str]:
+    async def health() -> Health:
         """Liveness: the process answers."""
-        return {"status": "ok", "service": settings.service_name}
+        return Health(status="ok", service=settings.service_name)
 
-    @app.get("/ready", tags=["operations"])
-    async def ready() -> JSONResponse:
+    @app.get("/ready", tags=["operations"], responses={503: {"model": Readiness, "description": "Not ready"}})
+    async def ready(response: Response) -> Readiness:
         """Readiness: every dependency answers, with the state of each background worker."""
         infra: Infrastructure = app.state.infra
         parts: Parts = app.state.parts
@@ -111,15 +114,15 @@ def create_app(
         ok = all(v == "ok" for v in dependencies.values()) and all(
             v in {"running", "finished"} for v in workers.values()
         )
-        body: dict[str, Any] = {
-            "status": "ready" if ok else "not ready",
-            "service": settings.service_name,
-            "dependencies": dependencies,
-            "workers": workers,
-        }
-        queue = parts.context.get("queue")
-        if queue and dependencies.get("bus") == "ok":
-            body["dead_letters"] = {queue: len(await infra.bus.dead_letters(queue))}
-        return JSONResponse(body, status_code=200 if ok else 503)
+        response.status_code = 200 if ok else 503
+        answer = Readiness(
+            status="ready" if ok else "not ready",
+            service=settings.service_name,
+            dependencies=dependencies,
+            workers=workers,
+        )
+        if parts.queue and dependencies.get("bus") == "ok":
+            answer.dead_letters = {parts.queue: len(await infra.bus.dead_letters(parts.queue))}
+        return answer
 
     return app

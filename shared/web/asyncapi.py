@@ -13,10 +13,13 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import Field
 from pydantic.json_schema import models_json_schema
 
 from shared.kernel.contracts import IntegrationEvent
 from shared.web.problems import Problem, problem_doc
+from shared.web.schemas import JsonObject
+from shared.web.schemas import Schema as Shape
 
 Schema = dict[str, Any]
 
@@ -127,18 +130,51 @@ def build_contract(
     return Contract(schemas=schemas, document=document)
 
 
+class AsyncAPIInfo(Shape):
+    title: str
+    version: str
+    description: str
+
+
+class AsyncAPIComponents(Shape):
+    schemas: dict[str, JsonObject]
+    messages: dict[str, JsonObject]
+
+
+class AsyncAPIDocument(Shape):
+    """An AsyncAPI 3.0 document (https://www.asyncapi.com/docs/reference/specification/v3.0.0)."""
+
+    asyncapi: str
+    info: AsyncAPIInfo
+    default_content_type: str = Field(alias="defaultContentType")
+    servers: dict[str, JsonObject]
+    channels: dict[str, JsonObject]
+    operations: dict[str, JsonObject]
+    components: AsyncAPIComponents
+
+
+class JSONSchemaResponse(JSONResponse):
+    media_type = "application/schema+json"
+
+
 def router(contract: Contract) -> APIRouter:
     """`GET /asyncapi.json` and `GET /schemas/{type_name}` (404 problem for an unknown type)."""
     routes = APIRouter(tags=["integration contract"])
+    document = AsyncAPIDocument.model_validate(contract.document)
 
     @routes.get("/asyncapi.json")
-    async def asyncapi() -> JSONResponse:
+    async def asyncapi() -> AsyncAPIDocument:
         """The AsyncAPI 3.0 document of every integration event of the platform."""
-        return JSONResponse(contract.document)
+        return document
 
-    @routes.get("/schemas/{type_name}", responses={404: problem_doc("No integration event has this type")})
-    async def schema(type_name: str) -> JSONResponse:
-        """The JSON Schema of one integration event's `data`, e.g. `reply.reply-issued.v1`."""
+    @routes.get(
+        "/schemas/{type_name}",
+        response_class=JSONSchemaResponse,
+        response_model=JsonObject,
+        responses={404: problem_doc("No integration event has this type")},
+    )
+    async def schema(type_name: str) -> JSONSchemaResponse:
+        """The JSON Schema (draft 2020-12) of one integration event's `data`, e.g. `reply.reply-issued.v1`."""
         found = contract.schemas.get(type_name.removesuffix(".json"))
         if found is None:
             raise Problem(
@@ -147,7 +183,7 @@ def router(contract: Contract) -> APIRouter:
                 f"no integration event is named {type_name!r}",
                 known=sorted(contract.schemas),
             )
-        return JSONResponse(found, media_type="application/schema+json")
+        return JSONSchemaResponse(found)
 
     return routes
 

@@ -29,8 +29,3 @@ def now(request: Request) -> datetime:
     clock: Any = request.app.state.clock
     result: datetime = clock()
     return result
-
-
-def context(request: Request, name: str) -> Any:
-    """An object the service's composition root put in its parts (e.g. its command service)."""
-    return request.app.state.parts.context[name]

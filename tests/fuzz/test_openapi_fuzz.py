@@ -1,5 +1,6 @@
-"""Every operation of every service, fed generated requests by several callers, answers no 5xx, and
-every error it does answer is RFC 9457 problem+json with a `status` and a `title`."""
+"""Every operation of every service, fed generated requests by several callers, answers no 5xx; every
+error it does answer is RFC 9457 problem+json with a `status` and a `title`, and every success matches
+the media type and the schema its OpenAPI documents."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,8 +12,10 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Err
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from runtime.catalog import CATALOG
 from shared.adapters.infrastructure import Infrastructure
@@ -110,6 +113,19 @@ def problems_of(status: int, content_type: str, body: Any) -> list[str]:
     return found
 
 
+def undocumented(case: Any, response: Any) -> list[str]:
+    """How a success differs from what the OpenAPI documents for it: its media type or its schema."""
+    if not 200 <= response.status_code < 300:
+        return []
+    try:
+        case.validate_response(response, checks=[content_type_conformance, response_schema_conformance])
+    except FailureGroup as failed:
+        return [
+            f"{response.status_code} is not as documented: {f.title}: {f.message}" for f in failed.exceptions
+        ]
+    return []
+
+
 def content_type(response: Any) -> str:
     """schemathesis' responses keep every header as a list of values."""
     values = {k.lower(): v for k, v in response.headers.items()}.get("content-type") or [""]
@@ -156,7 +172,7 @@ def fuzz_operation(operation: Any, target: Target) -> str | None:
     def fuzz(case: Any, caller: str) -> None:
         response = case.call(headers=target.headers[caller])
         body = json_or_text(response)
-        found = problems_of(response.status_code, content_type(response), body)
+        found = problems_of(response.status_code, content_type(response), body) + undocumented(case, response)
         if found:
             seen[:] = [
                 f"{operation.method.upper()} {operation.path} as {caller}: {'; '.join(found)}\n"

@@ -2,9 +2,9 @@
 
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from services.allocation.application.service import AllocationService
@@ -25,13 +25,17 @@ from services.allocation.domain.commands import (
     Task,
     Urge,
 )
-from services.allocation.domain.state import Allocated, Assignment, AwaitingAllocation, State, Unopened
+from services.allocation.domain.state import Allocated, Assignment, AwaitingAllocation, Closed, Unopened
+from services.allocation.entrypoints.schemas import AllocationView, AssignmentView, CommandResult
 from shared.kernel.decider import Forbidden, NotFound
-from shared.web.http import command_meta, context, now
+from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES
+from shared.web.provided import provided
 
 router = APIRouter(tags=["allocation"])
+
+Service = Annotated[AllocationService, Depends(provided(AllocationService))]
 
 
 class RouteBody(BaseModel):
@@ -102,42 +106,37 @@ class UrgeBody(BaseModel):
     reason: str = Field(min_length=1)
 
 
-def service(request: Request) -> AllocationService:
-    result: AllocationService = context(request, "service")
-    return result
-
-
 def office_only(caller: Identity) -> None:
     if not caller.is_office:
         raise Forbidden("only the coordinating office may do this")
 
 
-def acting_unit(request: Request, caller: Identity, unit: str) -> str:
-    unit_id = service(request).unit_id("unit", unit)
+def acting_unit(service: AllocationService, caller: Identity, unit: str) -> str:
+    unit_id = service.unit_id("unit", unit)
     if not caller.acts_for(unit_id):
         raise Forbidden(f"the caller does not act for {unit_id}")
     return unit_id
 
 
-async def run(request: Request, caller: Identity, proposal_id: str, command: Command) -> dict[str, Any]:
-    outcome = await service(request).handle(proposal_id, command, command_meta(request, caller))
-    answer: dict[str, Any] = {
-        "proposal_id": proposal_id,
-        "state": outcome.state.name,
-        "version": outcome.version,
-    }
+async def run(
+    service: AllocationService, request: Request, caller: Identity, proposal_id: str, command: Command
+) -> CommandResult:
+    outcome = await service.handle(proposal_id, command, command_meta(request, caller))
+    answer = CommandResult(proposal_id=proposal_id, state=outcome.state.name, version=outcome.version)
     unit = getattr(command, "unit", None)
     if isinstance(outcome.state, Allocated) and unit:
         assignment = outcome.state.assignment(unit)
-        answer["assignment"] = assignment.name if assignment else None
+        answer.assignment = assignment.name if assignment else None
     return answer
 
 
 @router.post("/allocations/{proposal_id}", responses=COMMAND_RESPONSES)
-async def allocate(request: Request, caller: Caller, proposal_id: str, body: AllocateBody) -> dict[str, Any]:
+async def allocate(
+    request: Request, caller: Caller, service: Service, proposal_id: str, body: AllocateBody
+) -> CommandResult:
     """交办 (office): the mode, the units, and optionally the fixed reply date of the allocation notice."""
     office_only(caller)
-    units = service(request).unit_id
+    units = service.unit_id
     command = Allocate(
         mode=body.mode,
         at=now(request),
@@ -153,134 +152,163 @@ async def allocate(request: Request, caller: Caller, proposal_id: str, body: All
         ),
         reply_due=body.reply_due,
     )
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/units/{unit}/acknowledge", responses=COMMAND_RESPONSES)
-async def acknowledge(request: Request, caller: Caller, proposal_id: str, unit: str) -> dict[str, Any]:
+async def acknowledge(
+    request: Request, caller: Caller, service: Service, proposal_id: str, unit: str
+) -> CommandResult:
     """签收 (the unit itself)."""
-    unit_id = acting_unit(request, caller, unit)
+    unit_id = acting_unit(service, caller, unit)
     command = Acknowledge(unit_id, by=caller.name or caller.subject, at=now(request))
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/units/{unit}/adjustment-request", responses=COMMAND_RESPONSES)
 async def request_adjustment(
-    request: Request, caller: Caller, proposal_id: str, unit: str, body: AdjustmentRequestBody
-) -> dict[str, Any]:
+    request: Request,
+    caller: Caller,
+    service: Service,
+    proposal_id: str,
+    unit: str,
+    body: AdjustmentRequestBody,
+) -> CommandResult:
     """申请调整 (the unit itself, within the window after 交办)."""
-    unit_id = acting_unit(request, caller, unit)
+    unit_id = acting_unit(service, caller, unit)
     command = RequestAdjustment(unit_id, body.reason, at=now(request))
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/units/{unit}/adjustment-decision", responses=COMMAND_RESPONSES)
 async def decide_adjustment(
-    request: Request, caller: Caller, proposal_id: str, unit: str, body: AdjustmentDecisionBody
-) -> dict[str, Any]:
+    request: Request,
+    caller: Caller,
+    service: Service,
+    proposal_id: str,
+    unit: str,
+    body: AdjustmentDecisionBody,
+) -> CommandResult:
     """The office approves (naming the unit that takes over) or refuses an adjustment request."""
     office_only(caller)
-    units = service(request).unit_id
+    units = service.unit_id
     replacement = units("replacement", body.replacement) if body.replacement else None
     command = DecideAdjustment(
         units("unit", unit), body.approve, at=now(request), replacement=replacement, reason=body.reason
     )
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/units/{unit}/internal-allocation", responses=COMMAND_RESPONSES)
 async def allocate_internally(
-    request: Request, caller: Caller, proposal_id: str, unit: str, body: InternalAllocationBody
-) -> dict[str, Any]:
+    request: Request,
+    caller: Caller,
+    service: Service,
+    proposal_id: str,
+    unit: str,
+    body: InternalAllocationBody,
+) -> CommandResult:
     """内部交办 (the unit itself): each item to a 责任科室, 责任领导 and 责任人 with a deadline."""
-    unit_id = acting_unit(request, caller, unit)
+    unit_id = acting_unit(service, caller, unit)
     tasks = tuple(Task(t.item, t.section, t.leader, t.person, t.deadline, t.measure) for t in body.tasks)
-    return await run(request, caller, proposal_id, AllocateInternally(unit_id, tasks, at=now(request)))
+    return await run(
+        service, request, caller, proposal_id, AllocateInternally(unit_id, tasks, at=now(request))
+    )
 
 
 @router.post("/allocations/{proposal_id}/units/{unit}/extension-request", responses=COMMAND_RESPONSES)
 async def request_extension(
-    request: Request, caller: Caller, proposal_id: str, unit: str, body: ExtensionRequestBody
-) -> dict[str, Any]:
+    request: Request,
+    caller: Caller,
+    service: Service,
+    proposal_id: str,
+    unit: str,
+    body: ExtensionRequestBody,
+) -> CommandResult:
     """The lead unit asks for a later reply date."""
-    unit_id = acting_unit(request, caller, unit)
+    unit_id = acting_unit(service, caller, unit)
     command = RequestExtension(unit_id, body.reply_due, body.reason, at=now(request))
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/units/{unit}/extension-decision", responses=COMMAND_RESPONSES)
 async def decide_extension(
-    request: Request, caller: Caller, proposal_id: str, unit: str, body: ExtensionDecisionBody
-) -> dict[str, Any]:
+    request: Request,
+    caller: Caller,
+    service: Service,
+    proposal_id: str,
+    unit: str,
+    body: ExtensionDecisionBody,
+) -> CommandResult:
     """The office grants (the reply date moves) or refuses an extension."""
     office_only(caller)
-    command = DecideExtension(service(request).unit_id("unit", unit), body.grant, now(request), body.reason)
-    return await run(request, caller, proposal_id, command)
+    command = DecideExtension(service.unit_id("unit", unit), body.grant, now(request), body.reason)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/key-item", responses=COMMAND_RESPONSES)
 async def designate_key_item(
-    request: Request, caller: Caller, proposal_id: str, body: KeyItemBody
-) -> dict[str, Any]:
+    request: Request, caller: Caller, service: Service, proposal_id: str, body: KeyItemBody
+) -> CommandResult:
     """重点提案 / 重点督办建议 (office): the leader who supervises it."""
     office_only(caller)
     command = DesignateKeyItem(body.leader, body.leader_title, at=now(request), reason=body.reason)
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/supervision", responses=COMMAND_RESPONSES)
 async def record_supervision(
-    request: Request, caller: Caller, proposal_id: str, body: SupervisionBody
-) -> dict[str, Any]:
+    request: Request, caller: Caller, service: Service, proposal_id: str, body: SupervisionBody
+) -> CommandResult:
     """督办 of a key item (office): a meeting, visit or call, the day it was held, by whom, notes."""
     office_only(caller)
     by = body.by or caller.name or caller.subject
     command = RecordSupervision(body.kind, body.held_on, body.notes, by=by, at=now(request))
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.post("/allocations/{proposal_id}/urges", responses=COMMAND_RESPONSES)
-async def urge(request: Request, caller: Caller, proposal_id: str, body: UrgeBody) -> dict[str, Any]:
+async def urge(
+    request: Request, caller: Caller, service: Service, proposal_id: str, body: UrgeBody
+) -> CommandResult:
     """催办 (office): press one handling unit, with the reason."""
     office_only(caller)
-    unit_id = service(request).unit_id("unit", body.unit)
+    unit_id = service.unit_id("unit", body.unit)
     command = Urge(unit_id, body.reason, by=caller.name or caller.subject, at=now(request))
-    return await run(request, caller, proposal_id, command)
+    return await run(service, request, caller, proposal_id, command)
 
 
 @router.get("/allocations/{proposal_id}", responses=COMMAND_RESPONSES)
-async def get_allocation(request: Request, caller: Caller, proposal_id: str) -> dict[str, Any]:
+async def get_allocation(caller: Caller, service: Service, proposal_id: str) -> AllocationView:
     """The allocation as it stands: for the office, and for every unit that has a part in it."""
-    state, version = await service(request).get(proposal_id)
+    state, version = await service.get(proposal_id)
     if isinstance(state, Unopened):
         raise NotFound(f"no allocation for proposal {proposal_id}")
     if not caller.is_office and not (
         isinstance(state, Allocated) and any(caller.acts_for(a.unit) for a in state.assignments)
     ):
         raise Forbidden("only the office and the units handling this proposal may read it")
-    return {"proposal_id": proposal_id, "version": version, **describe(state)}
+    return describe(proposal_id, version, state)
 
 
-def describe(state: State) -> dict[str, Any]:
-    if isinstance(state, Unopened):
-        return {"state": state.name}
-    view: dict[str, Any] = {"state": state.name, "case": asdict(state.case)}
+def describe(
+    proposal_id: str, version: int, state: AwaitingAllocation | Allocated | Closed
+) -> AllocationView:
+    view = AllocationView(proposal_id=proposal_id, version=version, state=state.name, case=state.case)
     if isinstance(state, AwaitingAllocation | Allocated):
-        view["key_item"] = asdict(state.key_item) if state.key_item else None
+        view.key_item = state.key_item
     if isinstance(state, Allocated):
-        view |= {
-            "mode": state.mode,
-            "revision": state.revision,
-            "routing": [asdict(route) for route in state.routing],
-            "assignments": [assignment_view(a) for a in state.assignments],
-            "allocated_at": state.allocated_at.isoformat(),
-            "reply_due": state.reply_due.isoformat(),
-            "co_opinion_due": state.co_opinion_due.isoformat(),
-            "extension_requested": asdict(state.extension) if state.extension else None,
-            "urges": state.urges,
-        }
+        view.mode = state.mode
+        view.revision = state.revision
+        view.routing = list(state.routing)
+        view.assignments = [assignment_view(a) for a in state.assignments]
+        view.allocated_at = state.allocated_at.isoformat()
+        view.reply_due = state.reply_due
+        view.co_opinion_due = state.co_opinion_due
+        view.extension_requested = state.extension
+        view.urges = state.urges
     return view
 
 
-def assignment_view(assignment: Assignment) -> dict[str, Any]:
-    return {"state": assignment.name, **asdict(assignment)}
+def assignment_view(assignment: Assignment) -> AssignmentView:
+    return AssignmentView.model_validate({"state": assignment.name, **asdict(assignment)})

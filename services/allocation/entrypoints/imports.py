@@ -7,10 +7,11 @@ from starlette.datastructures import UploadFile
 
 from services.allocation.application.imports import Checked, Importer, PlanImports
 from services.allocation.application.plan import MissingHeaders
-from services.allocation.application.service import AllocationService
+from services.allocation.entrypoints.api import Service
+from services.allocation.entrypoints.schemas import ImportResult, PlannedCommand
 from shared.documents.spreadsheets import MAX_BYTES, MAX_ROWS, SpreadsheetRefused, read_xlsx
 from shared.kernel.decider import Forbidden
-from shared.web.http import context, now
+from shared.web.http import now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES, Problem, problem_doc
 
@@ -51,7 +52,9 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/allocations/imports", responses=IMPORT_RESPONSES, openapi_extra=UPLOAD)
-async def import_plan(request: Request, caller: Caller, dry_run: bool = False) -> dict[str, Any]:
+async def import_plan(
+    request: Request, caller: Caller, service: Service, dry_run: bool = False
+) -> ImportResult:
     """Import an allocation plan (分工方案) from xlsx, all rows or none.
 
     The office imports the 交办 (lead and co-units of every item, 完成时限 as the reply date); a unit
@@ -66,28 +69,25 @@ async def import_plan(request: Request, caller: Caller, dry_run: bool = False) -
         raise Problem(
             refused.status, "File refused", str(refused), field="file", rule=refused.reason, cell=refused.cell
         ) from None
-    imports = PlanImports(service(request))
+    imports = PlanImports(service)
     try:
         checked = await imports.check(data, sheet, importer, jurisdiction, now(request))
     except MissingHeaders as missing:
         raise Problem(422, "Invalid plan", str(missing), field="file", rule="missing columns") from None
     if checked.errors:
         raise refusal(checked)
-    answer: dict[str, Any] = {
-        "file_sha256": checked.digest,
-        "jurisdiction": jurisdiction,
-        "dry_run": dry_run,
-        "skipped_rows": checked.skipped,
-    }
     if dry_run:
-        return answer | {"commands": [planned.describe() for planned in checked.planned]}
-    correlation = request.headers.get("x-correlation-id") or f"allocation-plan-{checked.digest}"
-    return answer | {"commands": await imports.apply(checked, importer, correlation)}
-
-
-def service(request: Request) -> AllocationService:
-    result: AllocationService = context(request, "service")
-    return result
+        commands = [planned.describe() for planned in checked.planned]
+    else:
+        correlation = request.headers.get("x-correlation-id") or f"allocation-plan-{checked.digest}"
+        commands = await imports.apply(checked, importer, correlation)
+    return ImportResult(
+        file_sha256=checked.digest,
+        jurisdiction=jurisdiction,
+        dry_run=dry_run,
+        skipped_rows=checked.skipped,
+        commands=[PlannedCommand.model_validate(command) for command in commands],
+    )
 
 
 def importer_of(caller: Identity) -> Importer:

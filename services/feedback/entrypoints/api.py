@@ -1,9 +1,8 @@
 """HTTP: the feedback form by its link (no login), paper answers by the office, the state by proposal."""
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from services.feedback.application import documents
@@ -17,14 +16,18 @@ from services.feedback.domain.decider import (
     Rehandling,
     State,
 )
+from services.feedback.entrypoints.schemas import Accepted, Feedback, Form, FormStatus
 from shared.documents import render_docx, render_pdf
 from shared.kernel.decider import Forbidden, InvalidField
 from shared.rules.units import UnknownUnit
-from shared.web.http import command_meta, context, now
+from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES
+from shared.web.provided import provided
 
 router = APIRouter(tags=["feedback"])
+
+Service = Annotated[FeedbackService, Depends(provided(FeedbackService))]
 
 
 class AnswerBody(BaseModel):
@@ -44,52 +47,9 @@ class PaperAnswerBody(AnswerBody):
     proposer_id: str = Field(min_length=1)
 
 
-class Accepted(BaseModel):
-    proposal_id: str
-    state: str
-    round: int | None
-    version: int
-
-
-class Form(BaseModel):
-    proposal_id: str
-    number: str
-    title: str
-    proposer_name: str
-    round: int
-    due: date | None
-    satisfaction_labels: list[str]
-    open: bool
-    """False once answered, or when the round is over."""
-
-
-class FormStatus(BaseModel):
-    proposer_id: str
-    proposer_name: str
-    due: date | None
-    satisfaction: str | None
-    token: str | None = None
-    """The link's token, shown to the office only (to send the link or print it)."""
-
-
-class Feedback(BaseModel):
-    proposal_id: str
-    number: str
-    title: str
-    state: str
-    round: int | None
-    forms: list[FormStatus]
-
-
-def service_of(request: Request) -> FeedbackService:
-    service: FeedbackService = context(request, "service")
-    return service
-
-
 @router.get("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
-async def show_form(token: str, request: Request) -> Form:
+async def show_form(token: str, service: Service) -> Form:
     """The form behind a link: the token is the credential, no login."""
-    service = service_of(request)
     link = await service.link(token)
     state = await service.state(link.proposal_id)
     proposal = state.proposal
@@ -108,9 +68,8 @@ async def show_form(token: str, request: Request) -> Form:
 
 
 @router.post("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
-async def answer_form(token: str, body: AnswerBody, request: Request) -> Accepted:
+async def answer_form(token: str, body: AnswerBody, request: Request, service: Service) -> Accepted:
     """Answer the form behind a link; a second answer is refused (409)."""
-    service = service_of(request)
     link = await service.link(token)
     proposer = Identity(subject=link.proposer_id, role="proposer")
     command = answer(service, link.proposal_id, link.proposer_id, body, "online", request, link.round)
@@ -119,20 +78,19 @@ async def answer_form(token: str, body: AnswerBody, request: Request) -> Accepte
 
 @router.post("/feedback/{proposal_id}/paper-answers", responses=COMMAND_RESPONSES)
 async def enter_paper_answer(
-    proposal_id: str, body: PaperAnswerBody, request: Request, caller: Caller
+    proposal_id: str, body: PaperAnswerBody, request: Request, caller: Caller, service: Service
 ) -> Accepted:
     """The office enters a form the proposer signed on paper: the same answer as online."""
     if not caller.is_office:
         raise Forbidden("only the coordinating office enters paper forms")
-    service = service_of(request)
     command = answer(service, proposal_id, body.proposer_id, body, "paper", request)
     return await accept(service, command, request, caller)
 
 
 @router.get("/feedback/{proposal_id}", responses=COMMAND_RESPONSES)
-async def show(proposal_id: str, request: Request, caller: Caller) -> Feedback:
+async def show(proposal_id: str, caller: Caller, service: Service) -> Feedback:
     """The feedback of a proposal, for the office and its own proposers."""
-    state = await service_of(request).state(proposal_id)
+    state = await service.state(proposal_id)
     if not (caller.is_office or state.proposal.proposer(caller.subject)):
         raise Forbidden("only the office and the proposal's proposers see its feedback")
     return Feedback(
@@ -213,9 +171,8 @@ DOCX_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {DOCX: {}}},
 
 
 @router.get("/feedback/forms/{token}/form.pdf", responses=PDF_RESPONSES, response_class=Response)
-async def print_own_form(token: str, request: Request) -> Response:
+async def print_own_form(token: str, service: Service) -> Response:
     """The member's 征询意见表 behind their link, prefilled, to print, sign and send back on paper."""
-    service = service_of(request)
     link = await service.link(token)
     state = await service.state(link.proposal_id)
     return _form(service, state, link.proposer_id, link.round, "pdf")
@@ -225,27 +182,31 @@ async def print_own_form(token: str, request: Request) -> Response:
     "/feedback/{proposal_id}/forms/{proposer_id}.pdf", responses=PDF_RESPONSES, response_class=Response
 )
 async def print_form(
-    proposal_id: str, proposer_id: str, request: Request, caller: Caller, round: int | None = None
+    proposal_id: str, proposer_id: str, caller: Caller, service: Service, round: int | None = None
 ) -> Response:
     """A proposer's 征询意见表 for the office and the units that replied (the current round unless
     `round` is given); the office enters the signed paper through POST …/paper-answers."""
-    return await _form_for(request, caller, proposal_id, proposer_id, round, "pdf")
+    return await _form_for(service, caller, proposal_id, proposer_id, round, "pdf")
 
 
 @router.get(
     "/feedback/{proposal_id}/forms/{proposer_id}.docx", responses=DOCX_RESPONSES, response_class=Response
 )
 async def form_docx(
-    proposal_id: str, proposer_id: str, request: Request, caller: Caller, round: int | None = None
+    proposal_id: str, proposer_id: str, caller: Caller, service: Service, round: int | None = None
 ) -> Response:
     """The same 征询意见表 as DOCX, for an office that edits before printing."""
-    return await _form_for(request, caller, proposal_id, proposer_id, round, "docx")
+    return await _form_for(service, caller, proposal_id, proposer_id, round, "docx")
 
 
 async def _form_for(
-    request: Request, caller: Identity, proposal_id: str, proposer_id: str, round_: int | None, kind: str
+    service: FeedbackService,
+    caller: Identity,
+    proposal_id: str,
+    proposer_id: str,
+    round_: int | None,
+    kind: str,
 ) -> Response:
-    service = service_of(request)
     state = await service.state(proposal_id)
     if not (caller.is_office or caller.subject == proposer_id or _replied_by(caller, state)):
         raise Forbidden("only the office, the units that replied and the proposer print this form")

@@ -7,10 +7,9 @@ proposal id exists is not a secret worth hiding, and 403 tells a proposer what w
 """
 
 from dataclasses import fields
-from datetime import datetime
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from services.intake.application.service import ProposalService
@@ -26,13 +25,17 @@ from services.intake.domain.commands import (
 )
 from services.intake.domain.events import ConvertedTo, Item, Proposer, Role
 from services.intake.domain.state import Existing, NoProposal, Proposal, State
+from services.intake.entrypoints.schemas import CommandResult, Details, ProposalView
 from shared.kernel.contracts import Kind
 from shared.kernel.decider import Forbidden, NotFound, Outcome
-from shared.web.http import command_meta, context, now
+from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES
+from shared.web.provided import provided
 
 router = APIRouter(tags=["intake"])
+
+Service = Annotated[ProposalService, Depends(provided(ProposalService))]
 
 
 class ProposerBody(BaseModel):
@@ -84,31 +87,10 @@ class WithdrawBody(BaseModel):
     """The proposers who signed the withdrawal; the caller counts as signed."""
 
 
-class CommandResult(BaseModel):
-    proposal_id: str
-    state: str
-    version: int
-
-
-class ProposalView(BaseModel):
-    proposal_id: str
-    state: str
-    version: int
-    jurisdiction: str
-    kind: Kind
-    session: str
-    title: str
-    items: list[Item]
-    proposers: list[Proposer]
-    channel: str
-    submitted_by: str
-    submitted_at: datetime
-    details: dict[str, Any]
-    """What the state adds: number and category once registered, a reason, merged into …"""
-
-
 @router.post("/proposals", status_code=201, responses=COMMAND_RESPONSES)
-async def submit_proposal(body: SubmitBody, request: Request, caller: Caller) -> CommandResult:
+async def submit_proposal(
+    body: SubmitBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     proposers = tuple(Proposer(**p.model_dump()) for p in body.proposers)
     if not caller.is_office and not (caller.role == "proposer" and _names(proposers, caller)):
         raise Forbidden("a proposer submits only proposals naming them; otherwise the office enters it")
@@ -125,88 +107,93 @@ async def submit_proposal(body: SubmitBody, request: Request, caller: Caller) ->
         submitted_by=caller.subject,
         at=now(request),
     )
-    return _result(command.proposal_id, await _service(request).submit(command, meta))
+    return _result(command.proposal_id, await service.submit(command, meta))
 
 
 @router.post("/proposals/{proposal_id}/review", responses=COMMAND_RESPONSES)
-async def start_review(proposal_id: str, request: Request, caller: Caller) -> CommandResult:
+async def start_review(proposal_id: str, request: Request, caller: Caller, service: Service) -> CommandResult:
     _office(caller)
-    return await _act(request, caller, proposal_id, StartReview(caller.subject, now(request)))
+    return await _act(service, request, caller, proposal_id, StartReview(caller.subject, now(request)))
 
 
 @router.post("/proposals/{proposal_id}/register", responses=COMMAND_RESPONSES)
-async def register(proposal_id: str, body: RegisterBody, request: Request, caller: Caller) -> CommandResult:
+async def register(
+    proposal_id: str, body: RegisterBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     _office(caller)
     command = Register(body.number, body.category, caller.subject, now(request))
-    return await _act(request, caller, proposal_id, command)
+    return await _act(service, request, caller, proposal_id, command)
 
 
 @router.post("/proposals/{proposal_id}/not-register", responses=COMMAND_RESPONSES)
 async def not_register(
-    proposal_id: str, body: NotRegisterBody, request: Request, caller: Caller
+    proposal_id: str, body: NotRegisterBody, request: Request, caller: Caller, service: Service
 ) -> CommandResult:
     _office(caller)
     command = NotRegister(body.reason, body.converted_to, caller.subject, now(request))
-    return await _act(request, caller, proposal_id, command)
+    return await _act(service, request, caller, proposal_id, command)
 
 
 @router.post("/proposals/{proposal_id}/merge", responses=COMMAND_RESPONSES)
-async def merge(proposal_id: str, body: MergeBody, request: Request, caller: Caller) -> CommandResult:
+async def merge(
+    proposal_id: str, body: MergeBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     _office(caller)
     meta = command_meta(request, caller)
-    outcome = await _service(request).merge(proposal_id, body.into, caller.subject, now(request), meta)
+    outcome = await service.merge(proposal_id, body.into, caller.subject, now(request), meta)
     return _result(proposal_id, outcome)
 
 
 @router.post("/proposals/{proposal_id}/return", responses=COMMAND_RESPONSES)
 async def return_for_revision(
-    proposal_id: str, body: ReturnBody, request: Request, caller: Caller
+    proposal_id: str, body: ReturnBody, request: Request, caller: Caller, service: Service
 ) -> CommandResult:
     _office(caller)
     command = ReturnForRevision(body.reason, caller.subject, now(request))
-    return await _act(request, caller, proposal_id, command)
+    return await _act(service, request, caller, proposal_id, command)
 
 
 @router.post("/proposals/{proposal_id}/resubmit", responses=COMMAND_RESPONSES)
-async def resubmit(proposal_id: str, body: ResubmitBody, request: Request, caller: Caller) -> CommandResult:
-    proposal = await _proposal(request, proposal_id)
+async def resubmit(
+    proposal_id: str, body: ResubmitBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
+    proposal = await _proposal(service, proposal_id)
     if caller.role != "proposer" or not proposal.is_lead(caller.subject):
         raise Forbidden("only the proposer who leads it (领衔) resubmits a proposal")
     items = None if body.items is None else _items(body.items)
     command = Resubmit(body.title, items, caller.subject, now(request))
-    return await _act(request, caller, proposal_id, command)
+    return await _act(service, request, caller, proposal_id, command)
 
 
 @router.post("/proposals/{proposal_id}/withdraw", responses=COMMAND_RESPONSES)
-async def withdraw(proposal_id: str, body: WithdrawBody, request: Request, caller: Caller) -> CommandResult:
-    proposal = await _proposal(request, proposal_id)
+async def withdraw(
+    proposal_id: str, body: WithdrawBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
+    proposal = await _proposal(service, proposal_id)
     _proposer(caller, proposal)
     signed_by = frozenset([*body.signed_by, caller.subject])
     command = Withdraw(body.reason, signed_by, caller.subject, now(request))
-    return await _act(request, caller, proposal_id, command)
+    return await _act(service, request, caller, proposal_id, command)
 
 
 @router.get("/proposals/{proposal_id}", responses=COMMAND_RESPONSES)
-async def get_proposal(proposal_id: str, request: Request, caller: Caller) -> ProposalView:
-    state, version = await _service(request).current(proposal_id)
+async def get_proposal(proposal_id: str, caller: Caller, service: Service) -> ProposalView:
+    state, version = await service.current(proposal_id)
     existing = _existing(state)
     if not caller.is_office:
         _proposer(caller, existing.proposal)
     return _view(existing, version)
 
 
-def _service(request: Request) -> ProposalService:
-    service: ProposalService = context(request, "service")
-    return service
-
-
-async def _act(request: Request, caller: Identity, proposal_id: str, command: Command) -> CommandResult:
-    outcome = await _service(request).act(proposal_id, command, command_meta(request, caller))
+async def _act(
+    service: ProposalService, request: Request, caller: Identity, proposal_id: str, command: Command
+) -> CommandResult:
+    outcome = await service.act(proposal_id, command, command_meta(request, caller))
     return _result(proposal_id, outcome)
 
 
-async def _proposal(request: Request, proposal_id: str) -> Proposal:
-    state, _ = await _service(request).current(proposal_id)
+async def _proposal(service: ProposalService, proposal_id: str) -> Proposal:
+    state, _ = await service.current(proposal_id)
     return _existing(state).proposal
 
 
@@ -240,7 +227,9 @@ def _result(proposal_id: str, outcome: Outcome[State]) -> CommandResult:
 
 def _view(state: Existing, version: int) -> ProposalView:
     p = state.proposal
-    details = {f.name: getattr(state, f.name) for f in fields(state) if f.name != "proposal"}
+    details = Details.model_validate(
+        {f.name: getattr(state, f.name) for f in fields(state) if f.name != "proposal"}
+    )
     return ProposalView(
         proposal_id=p.proposal_id,
         state=state.name,

@@ -2,9 +2,9 @@
 publication."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.reply.application.service import ReplyService
@@ -23,6 +23,7 @@ from services.reply.domain.commands import (
 )
 from services.reply.domain.state import (
     Allocated,
+    LeadState,
     NotAllocated,
     NotPublished,
     Published,
@@ -30,13 +31,25 @@ from services.reply.domain.state import (
     Round,
     State,
 )
+from services.reply.entrypoints.schemas import (
+    CommandResult,
+    Lead,
+    ReplyView,
+    RoundView,
+    Unpublished,
+)
+from services.reply.entrypoints.schemas import NotPublished as NotPublishedView
+from services.reply.entrypoints.schemas import Published as PublishedView
 from shared.documents import render_pdf
 from shared.kernel.decider import Forbidden, NotFound
-from shared.web.http import command_meta, context, now
+from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES, problem_doc
+from shared.web.provided import provided
 
 router = APIRouter(prefix="/replies", tags=["reply"])
+
+Service = Annotated[ReplyService, Depends(provided(ReplyService))]
 
 
 class Body(BaseModel):
@@ -103,17 +116,17 @@ class NonPublicationBody(Body):
 
 @router.post("/{proposal_id}/co-opinions", responses=COMMAND_RESPONSES)
 async def submit_co_opinion(
-    proposal_id: str, body: CoOpinionBody, request: Request, caller: Caller
-) -> dict[str, Any]:
+    proposal_id: str, body: CoOpinionBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """A co-unit (协办) sends its written opinion to the lead, once per round."""
     command = SubmitCoOpinion(proposal_id, _unit(caller), body.text, body.signer, now(request))
-    return await _handle(request, caller, command)
+    return await _handle(service, request, caller, command)
 
 
 @router.post("/{proposal_id}/consultations", responses=COMMAND_RESPONSES)
 async def record_consultation(
-    proposal_id: str, body: ConsultationBody, request: Request, caller: Caller
-) -> dict[str, Any]:
+    proposal_id: str, body: ConsultationBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """A lead unit records its 面商 with the member."""
     command = RecordConsultation(
         proposal_id,
@@ -126,20 +139,22 @@ async def record_consultation(
         now(request),
         body.channel,
     )
-    return await _handle(request, caller, command)
+    return await _handle(service, request, caller, command)
 
 
 @router.post("/{proposal_id}/override-co-opinions", responses=COMMAND_RESPONSES)
 async def override_co_opinions(
-    proposal_id: str, body: OverrideBody, request: Request, caller: Caller
-) -> dict[str, Any]:
+    proposal_id: str, body: OverrideBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """The office lets the leads reply without the co-unit opinions still missing."""
     _office(caller)
-    return await _handle(request, caller, OverrideCoOpinions(proposal_id, body.reason, now(request)))
+    return await _handle(service, request, caller, OverrideCoOpinions(proposal_id, body.reason, now(request)))
 
 
 @router.post("/{proposal_id}/reply", responses=COMMAND_RESPONSES)
-async def issue_reply(proposal_id: str, body: ReplyBody, request: Request, caller: Caller) -> dict[str, Any]:
+async def issue_reply(
+    proposal_id: str, body: ReplyBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """A lead unit issues its reply (答复函) for the current round."""
     command = IssueReply(
         proposal_id=proposal_id,
@@ -153,44 +168,44 @@ async def issue_reply(proposal_id: str, body: ReplyBody, request: Request, calle
         promise=body.promise,
         at=now(request),
     )
-    return await _handle(request, caller, command)
+    return await _handle(service, request, caller, command)
 
 
 @router.post("/{proposal_id}/result-class", responses=COMMAND_RESPONSES)
 async def change_result_class(
-    proposal_id: str, body: ResultClassBody, request: Request, caller: Caller
-) -> dict[str, Any]:
+    proposal_id: str, body: ResultClassBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """The office changes the result class a lead unit chose; the old class is kept."""
     _office(caller)
     command = ChangeResultClass(proposal_id, body.lead_unit, body.new_class, body.reason, now(request))
-    return await _handle(request, caller, command)
+    return await _handle(service, request, caller, command)
 
 
 @router.post("/{proposal_id}/publication", responses=COMMAND_RESPONSES)
 async def publish_reply(
-    proposal_id: str, body: PublicationBody, request: Request, caller: Caller
-) -> dict[str, Any]:
+    proposal_id: str, body: PublicationBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """The office publishes a reply (摘要 or 全文); the contact details are removed from what is published."""
     _office(caller)
     command = PublishReply(proposal_id, body.lead_unit, body.round, body.form, body.text, now(request))
-    return await _handle(request, caller, command)
+    return await _handle(service, request, caller, command)
 
 
 @router.post("/{proposal_id}/non-publication", responses=COMMAND_RESPONSES)
 async def decide_not_to_publish(
-    proposal_id: str, body: NonPublicationBody, request: Request, caller: Caller
-) -> dict[str, Any]:
+    proposal_id: str, body: NonPublicationBody, request: Request, caller: Caller, service: Service
+) -> CommandResult:
     """The office decides not to publish a reply, with its reason (涉及个人隐私 …)."""
     _office(caller)
     command = DecideNotToPublish(proposal_id, body.lead_unit, body.round, body.reason, now(request))
-    return await _handle(request, caller, command)
+    return await _handle(service, request, caller, command)
 
 
 @router.get("/{proposal_id}", responses=COMMAND_RESPONSES)
-async def get_reply(proposal_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+async def get_reply(proposal_id: str, caller: Caller, service: Service) -> ReplyView:
     """The handling of one proposal, for the office and the units that handle it."""
-    state, version = await _visible(request, caller, proposal_id)
-    return {**describe(state), "version": version}
+    state, version = await _visible(service, caller, proposal_id)
+    return describe(state, version)
 
 
 PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -205,9 +220,9 @@ DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses={200: {"content": {PDF: {}}}, **DOCUMENT_RESPONSES},
     response_class=Response,
 )
-async def letter_pdf(proposal_id: str, round_: int, unit: str, request: Request, caller: Caller) -> Response:
+async def letter_pdf(proposal_id: str, round_: int, unit: str, caller: Caller, service: Service) -> Response:
     """The 答复函 of a lead unit's reply, as PDF: the bytes whose sha256 the reply recorded."""
-    return await _letter(request, caller, proposal_id, round_, unit, "pdf")
+    return await _letter(service, caller, proposal_id, round_, unit, "pdf")
 
 
 @router.get(
@@ -215,9 +230,9 @@ async def letter_pdf(proposal_id: str, round_: int, unit: str, request: Request,
     responses={200: {"content": {DOCX: {}}}, **DOCUMENT_RESPONSES},
     response_class=Response,
 )
-async def letter_docx(proposal_id: str, round_: int, unit: str, request: Request, caller: Caller) -> Response:
+async def letter_docx(proposal_id: str, round_: int, unit: str, caller: Caller, service: Service) -> Response:
     """The 答复函 of a lead unit's reply, as DOCX: the bytes whose sha256 the reply recorded."""
-    return await _letter(request, caller, proposal_id, round_, unit, "docx")
+    return await _letter(service, caller, proposal_id, round_, unit, "docx")
 
 
 @router.get(
@@ -225,11 +240,10 @@ async def letter_docx(proposal_id: str, round_: int, unit: str, request: Request
     responses={200: {"content": {PDF: {}}}, **COMMAND_RESPONSES},
     response_class=Response,
 )
-async def consultation_record(proposal_id: str, unit: str, request: Request, caller: Caller) -> Response:
+async def consultation_record(proposal_id: str, unit: str, caller: Caller, service: Service) -> Response:
     """The 面商记录表 of a lead unit, prefilled, to print and take to the member; the signed paper is
     entered back with POST …/consultations and channel "paper"."""
-    service = _service(request)
-    state, _ = await _visible(request, caller, proposal_id)
+    state, _ = await _visible(service, caller, proposal_id)
     if unit not in state.lead_units:
         raise NotFound(f"{unit} does not lead proposal {state.number}")
     name = service.units.get(unit).name if service.units is not None else unit
@@ -238,10 +252,10 @@ async def consultation_record(proposal_id: str, unit: str, request: Request, cal
 
 
 async def _letter(
-    request: Request, caller: Identity, proposal_id: str, round_: int, unit: str, kind: str
+    service: ReplyService, caller: Identity, proposal_id: str, round_: int, unit: str, kind: str
 ) -> Response:
-    await _visible(request, caller, proposal_id)
-    _, files = await _service(request).letter(proposal_id, round_, unit)
+    await _visible(service, caller, proposal_id)
+    _, files = await service.letter(proposal_id, round_, unit)
     name = f"{proposal_id}-{round_}-{unit}.{kind}"
     return _file(files.pdf, PDF, name) if kind == "pdf" else _file(files.docx, DOCX, name)
 
@@ -252,10 +266,10 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
     )
 
 
-async def _visible(request: Request, caller: Identity, proposal_id: str) -> tuple[Allocated, int]:
+async def _visible(service: ReplyService, caller: Identity, proposal_id: str) -> tuple[Allocated, int]:
     """The proposal's state and version, for the office and the units that handle it (the rule of
     GET /replies/{id})."""
-    state, version = await _service(request).current(proposal_id)
+    state, version = await service.current(proposal_id)
     if isinstance(state, NotAllocated):
         raise NotFound(f"proposal {proposal_id} has not been allocated to any unit")
     if not (caller.is_office or _handles(caller, state)):
@@ -263,14 +277,11 @@ async def _visible(request: Request, caller: Identity, proposal_id: str) -> tupl
     return state, version
 
 
-async def _handle(request: Request, caller: Identity, command: Command) -> dict[str, Any]:
-    outcome = await _service(request).handle(command, command_meta(request, caller))
-    return {"proposal_id": command.proposal_id, **summary(outcome.state), "version": outcome.version}
-
-
-def _service(request: Request) -> ReplyService:
-    service: ReplyService = context(request, "service")
-    return service
+async def _handle(
+    service: ReplyService, request: Request, caller: Identity, command: Command
+) -> CommandResult:
+    outcome = await service.handle(command, command_meta(request, caller))
+    return result(command.proposal_id, outcome.state, outcome.version)
 
 
 def _unit(caller: Identity) -> str:
@@ -292,59 +303,67 @@ def _handles(caller: Identity, state: Allocated) -> bool:
     )
 
 
-def summary(state: State) -> dict[str, Any]:
+def result(proposal_id: str, state: State, version: int) -> CommandResult:
     if isinstance(state, NotAllocated):
-        return {"state": state.name}
+        return CommandResult(proposal_id=proposal_id, state=state.name, version=version)
     current = state.current
-    return {
-        "state": current.state_name,
-        "round": current.number,
-        "leads": {unit: lead.name for unit, lead in current.leads.items()},
-    }
+    return CommandResult(
+        proposal_id=proposal_id,
+        state=current.state_name,
+        round=current.number,
+        leads=_lead_states(current),
+        version=version,
+    )
 
 
-def describe(state: Allocated) -> dict[str, Any]:
-    return {
-        "proposal_id": state.proposal_id,
-        "number": state.number,
-        "title": state.title,
-        "revision": state.revision,
-        "lead_units": list(state.lead_units),
-        "co_units": list(state.co_units),
-        "reply_due": state.reply_due.isoformat(),
-        "co_opinion_due": state.co_opinion_due.isoformat(),
-        "result_classes": list(state.result_classes),
-        **summary(state),
-        "rounds": [_round(r) for r in state.rounds],
-        "consultations": [c.model_dump(mode="json") for c in state.consultations],
-    }
+def describe(state: Allocated, version: int) -> ReplyView:
+    return ReplyView(
+        proposal_id=state.proposal_id,
+        number=state.number,
+        title=state.title,
+        revision=state.revision,
+        lead_units=list(state.lead_units),
+        co_units=list(state.co_units),
+        reply_due=state.reply_due,
+        co_opinion_due=state.co_opinion_due,
+        result_classes=list(state.result_classes),
+        state=state.current.state_name,
+        round=state.current.number,
+        leads=_lead_states(state.current),
+        rounds=[_round(r) for r in state.rounds],
+        consultations=list(state.consultations),
+        version=version,
+    )
 
 
-def _round(round_: Round) -> dict[str, Any]:
-    leads: dict[str, Any] = {}
-    for unit, lead in round_.leads.items():
-        leads[unit] = {"state": lead.name}
-        if isinstance(lead, Replied):
-            leads[unit] |= {
-                "result_class": lead.result_class,
-                "reply": lead.reply.model_dump(mode="json"),
-                "publication": _publication(lead),
-            }
-    return {
-        "round": round_.number,
-        "due": round_.due.isoformat(),
-        "state": round_.state_name,
-        "opinions": list(round_.opinions),
-        "co_opinions_overridden": round_.overridden,
-        "co_opinions": [o.model_dump(mode="json") for o in round_.co_opinions],
-        "leads": leads,
-    }
+def _lead_states(round_: Round) -> dict[str, str]:
+    return {unit: lead.name for unit, lead in round_.leads.items()}
 
 
-def _publication(replied: Replied) -> dict[str, Any]:
+def _round(round_: Round) -> RoundView:
+    return RoundView(
+        round=round_.number,
+        due=round_.due,
+        state=round_.state_name,
+        opinions=list(round_.opinions),
+        co_opinions_overridden=round_.overridden,
+        co_opinions=list(round_.co_opinions),
+        leads={unit: _lead(lead) for unit, lead in round_.leads.items()},
+    )
+
+
+def _lead(lead: LeadState) -> Lead:
+    if not isinstance(lead, Replied):
+        return Lead(state=lead.name)
+    return Lead(
+        state=lead.name, result_class=lead.result_class, reply=lead.reply, publication=_publication(lead)
+    )
+
+
+def _publication(replied: Replied) -> Unpublished | PublishedView | NotPublishedView:
     match replied.publication:
         case Published(publication=published):
-            return {"state": Published.name, **published.model_dump(mode="json")}
+            return PublishedView(state="PUBLISHED", **published.model_dump())
         case NotPublished(decision=decision):
-            return {"state": NotPublished.name, **decision.model_dump(mode="json")}
-    return {"state": replied.publication.name}
+            return NotPublishedView(state="NOT_PUBLISHED", **decision.model_dump())
+    return Unpublished(state="UNPUBLISHED")

@@ -6,6 +6,7 @@ when the views received it; facts arrive in about that order, not exactly, so th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from shared.adapters.eventstore import EventStore
@@ -29,3 +30,15 @@ async def replay_until(
             await runner.apply_batch(earlier)
         after = batch[-1].position
     return store
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The views' record and what to replay it with: `until(day)` is the views as of that day."""
+
+    events: EventStore
+    projection: Projection
+    registry: EventRegistry
+
+    async def until(self, day: date) -> InMemoryReadStore:
+        return await replay_until(day, self.events, self.projection, self.registry)

@@ -17,6 +17,9 @@ from services.views.application.exports import (
 from services.views.entrypoints.api import (
     QUERY_RESPONSES,
     AsOf,
+    Calendar,
+    Replayed,
+    Units,
     check_may_see_proposals,
     resolve_unit,
     store_and_day,
@@ -24,7 +27,6 @@ from services.views.entrypoints.api import (
 from shared.documents.spreadsheets import Table
 from shared.kernel.decider import Forbidden, InvalidField, NotFound
 from shared.rules.units import UnitRegistry, UnknownUnit
-from shared.web.http import context
 from shared.web.identity import Caller
 
 router = APIRouter(tags=["views"])
@@ -51,18 +53,21 @@ async def unit_export(
     request: Request,
     unit: str,
     caller: Caller,
+    units: Units,
+    calendar: Calendar,
+    replay: Replayed,
     format: FormatQuery = "xlsx",
     table: TableQuery = None,
     as_of: AsOf = None,
 ) -> Response:
     """A unit's assignments (办理事项) as a spreadsheet: for its own staff and the office."""
-    unit_id = resolve_unit(request, unit)
+    unit_id = resolve_unit(units, unit)
     if not (caller.is_office or caller.acts_for(unit_id)):
         raise Forbidden(f"only the office and the staff of {unit_id} see its work")
-    store, today = await store_and_day(request, as_of)
-    view = await queries.unit_view(store, unit_id, today, context(request, "calendar"))
-    tables = unit_tables(view, namer(request))
-    return export(tables, format, chosen(tables, table), f"{namer(request)(unit_id)}-办理事项-{today}")
+    store, today = await store_and_day(request, replay, as_of)
+    view = await queries.unit_view(store, unit_id, today, calendar)
+    tables = unit_tables(view, namer(units))
+    return export(tables, format, chosen(tables, table), f"{namer(units)(unit_id)}-办理事项-{today}")
 
 
 @router.get("/api/proposals/{proposal_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
@@ -70,19 +75,21 @@ async def proposal_export(
     request: Request,
     proposal_id: str,
     caller: Caller,
+    units: Units,
+    replay: Replayed,
     format: FormatQuery = "xlsx",
     table: TableQuery = None,
     as_of: AsOf = None,
 ) -> Response:
     """One proposal (概况, 承办单位, 办理经过) as a spreadsheet: for the office and the units sharing it."""
     check_may_see_proposals(caller)
-    store, today = await store_and_day(request, as_of)
+    store, today = await store_and_day(request, replay, as_of)
     found = await queries.proposal_view(store, proposal_id)
     if found is None or not (
         caller.is_office or caller.unit in await queries.units_sharing(store, proposal_id)
     ):
         raise NotFound(f"no proposal {proposal_id}")
-    tables = proposal_tables(found, namer(request))
+    tables = proposal_tables(found, namer(units))
     return export(tables, format, chosen(tables, table), f"第{found['number'] or proposal_id}号-{today}")
 
 
@@ -90,6 +97,9 @@ async def proposal_export(
 async def overview_export(
     request: Request,
     caller: Caller,
+    units: Units,
+    calendar: Calendar,
+    replay: Replayed,
     format: FormatQuery = "xlsx",
     table: TableQuery = None,
     as_of: AsOf = None,
@@ -97,9 +107,9 @@ async def overview_export(
     """The office overview (各单位办理情况, 件数统计, 重点提案) as a spreadsheet: for the office only."""
     if not caller.is_office:
         raise Forbidden("only the office sees the overview")
-    store, today = await store_and_day(request, as_of)
-    view = await queries.office_overview(store, today, context(request, "calendar"))
-    tables = overview_tables(view, namer(request))
+    store, today = await store_and_day(request, replay, as_of)
+    view = await queries.office_overview(store, today, calendar)
+    tables = overview_tables(view, namer(units))
     return export(tables, format, chosen(tables, table), f"办理情况总览-{today}")
 
 
@@ -109,9 +119,7 @@ def chosen(tables: dict[str, Table], table: str | None) -> str | None:
     return table
 
 
-def namer(request: Request) -> UnitName:
-    units: UnitRegistry = context(request, "units")
-
+def namer(units: UnitRegistry) -> UnitName:
     def name(unit: str) -> str:
         try:
             return units.get(unit).name

@@ -10,14 +10,15 @@ Signing in is for development: pick a role, a unit and a name, and a token is ke
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import httpx
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -34,14 +35,13 @@ from services.views.application.exports import (
 )
 from services.views.application.read_models import index_key, proposal_key
 from services.views.config import ViewsSettings
+from services.views.entrypoints.api import Calendar, Units
 from shared.adapters.readstore import ReadStore
-from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
 from shared.rules.units import UnitRegistry, UnknownUnit
 from shared.web.identity import ROLES, UNIT_ROLES, Identity, InvalidToken, Role, issue_token, read_token
 
 HERE = Path(__file__).parent
-UNITS = UnitRegistry.load(Path(__file__).resolve().parents[3] / "deploy" / "units.toml")
 COOKIE = "pp_session"
 SESSION_LENGTH = timedelta(hours=12)
 
@@ -97,8 +97,6 @@ def names(value: object) -> str:
 
 
 templates.env.globals |= {
-    "unit_name": lambda unit: unit_name(unit),
-    "unit_names": lambda units: "、".join(unit_name(u) for u in units or []),
     "state_name": lambda state: STATE_NAMES.get(state, state),
     "role_name": lambda role: ROLES_IN_PROPOSAL.get(role, role),
     "role_names": ROLE_NAMES,
@@ -131,56 +129,76 @@ def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
-def unit_name(unit: str) -> str:
-    try:
-        return UNITS.get(unit).name
-    except UnknownUnit:
-        return unit
-
-
 def today(request: Request) -> date:
     return local_date(request.app.state.clock())
 
 
-def working_calendar(request: Request) -> WorkingCalendar | None:
-    """The working-day calendar the composition root loaded (none when the app was built without)."""
-    found: WorkingCalendar | None = request.app.state.parts.context.get("calendar")
-    return found
+@dataclass(frozen=True)
+class UnitNames:
+    """The units as the pages name them: 市民政局 for minzheng, the id itself when it is unknown."""
+
+    units: UnitRegistry
+
+    def one(self, unit: str) -> str:
+        try:
+            return self.units.get(unit).name
+        except UnknownUnit:
+            return unit
+
+    def joined(self, units: Iterable[str] | None) -> str:
+        return "、".join(self.one(u) for u in units or [])
+
+    def for_templates(self) -> dict[str, Callable[..., str]]:
+        return {"unit_name": self.one, "unit_names": self.joined}
 
 
-def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    who = signed_in(request)
-    return templates.TemplateResponse(
-        request, name, {"me": who[0] if who else None, **values}, status_code=status_code
-    )
+@dataclass(frozen=True)
+class Page:
+    """The pages of one request: who is signed in, and the units named after the app's registry."""
+
+    request: Request
+    names: UnitNames
+
+    def render(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        who = signed_in(self.request)
+        shown = {"me": who[0] if who else None, **self.names.for_templates(), **values}
+        return templates.TemplateResponse(self.request, name, shown, status_code=status_code)
+
+    def not_found(self, what: str) -> HTMLResponse:
+        return self.render("message.html", 404, title="未找到", message=what)
 
 
-def not_found(request: Request, what: str) -> HTMLResponse:
-    return page(request, "message.html", 404, title="未找到", message=what)
+async def page_of(request: Request, units: Units) -> Page:
+    return Page(request, UnitNames(units))
+
+
+Pages = Annotated[Page, Depends(page_of)]
 
 
 # --- signing in (development) -----------------------------------------------------------------------
 
 
 @router.get("/login")
-async def login_form(request: Request, next: str = "") -> HTMLResponse:
-    units = sorted(UNITS.all(), key=lambda u: u.id)
-    return page(request, "login.html", roles=ROLE_NAMES, units=units, next=next)
+async def login_form(page: Pages, units: Units, next: str = "") -> HTMLResponse:
+    listed = sorted(units.all(), key=lambda u: u.id)
+    return page.render("login.html", roles=ROLE_NAMES, units=listed, next=next)
 
 
 @router.post("/login")
 async def login(
     request: Request,
+    page: Pages,
+    units: Units,
     role: Annotated[str, Form()],
     name: Annotated[str, Form()] = "",
     unit: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
     if role not in ROLES or role == "proposer":
-        return page(request, "message.html", 422, title="登录失败", message="请选择角色")
-    unit_id = UNITS.resolve(unit).id if role in UNIT_ROLES and unit in _unit_ids() else None
+        return page.render("message.html", 422, title="登录失败", message="请选择角色")
+    unit_id = units.resolve(unit).id if role in UNIT_ROLES and unit in _unit_ids(units) else None
     if role in UNIT_ROLES and unit_id is None:
-        return page(request, "message.html", 422, title="登录失败", message="承办单位人员请选择所在单位")
+        return page.render("message.html", 422, title="登录失败", message="承办单位人员请选择所在单位")
     person = name.strip() or ROLE_NAMES[role]
     subject = f"{unit_id}-{person}" if unit_id else f"office-{person}"
     identity = Identity(subject=subject, role=_role(role), name=person, unit=unit_id)
@@ -200,8 +218,8 @@ async def logout() -> RedirectResponse:
     return response
 
 
-def _unit_ids() -> set[str]:
-    return {u.id for u in UNITS.all()}
+def _unit_ids(units: UnitRegistry) -> set[str]:
+    return {u.id for u in units.all()}
 
 
 def _role(role: str) -> Role:
@@ -227,7 +245,7 @@ async def static(name: str) -> Response:
 
 
 @router.get("/")
-async def dashboard(request: Request) -> Response:
+async def dashboard(request: Request, page: Pages, calendar: Calendar) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
@@ -235,10 +253,8 @@ async def dashboard(request: Request) -> Response:
     if not identity.is_office:
         return RedirectResponse(_home(identity), status_code=303)
     store = request.app.state.infra.views
-    overview = await queries.office_overview(store, today(request), working_calendar(request))
-    return page(
-        request, "dashboard.html", overview=overview, latest=await latest(store), today=today(request)
-    )
+    overview = await queries.office_overview(store, today(request), calendar)
+    return page.render("dashboard.html", overview=overview, latest=await latest(store), today=today(request))
 
 
 async def latest(store: ReadStore, limit: int = 20) -> list[dict[str, Any]]:
@@ -262,26 +278,25 @@ async def latest(store: ReadStore, limit: int = 20) -> list[dict[str, Any]]:
 
 
 @router.get("/units/{unit}")
-async def workbench(request: Request, unit: str, ok: str = "", error: str = "") -> Response:
+async def workbench(
+    request: Request, page: Pages, units: Units, calendar: Calendar, unit: str, ok: str = "", error: str = ""
+) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
     identity, token = who
     try:
-        unit_id = UNITS.resolve(unit).id
+        unit_id = units.resolve(unit).id
     except UnknownUnit:
-        return not_found(request, f"没有名为“{unit}”的单位")
+        return page.not_found(f"没有名为“{unit}”的单位")
     if not (identity.is_office or identity.acts_for(unit_id)):
-        return page(request, "message.html", 403, title="无权查看", message="只能查看本单位的工作台")
-    view = await queries.unit_view(
-        request.app.state.infra.views, unit_id, today(request), working_calendar(request)
-    )
+        return page.render("message.html", 403, title="无权查看", message="只能查看本单位的工作台")
+    view = await queries.unit_view(request.app.state.infra.views, unit_id, today(request), calendar)
     assignments = view.get("assignments", [])
     items = {
         a["proposal_id"]: await _items(a, token, service_url(request, "allocation")) for a in assignments
     }
-    return page(
-        request,
+    return page.render(
         "workbench.html",
         unit=unit_id,
         view=view,
@@ -458,7 +473,7 @@ def _field_name(field: str) -> str:
 
 
 @router.get("/proposals/{proposal_id}")
-async def proposal_page(request: Request, proposal_id: str) -> Response:
+async def proposal_page(request: Request, page: Pages, proposal_id: str) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
@@ -467,48 +482,50 @@ async def proposal_page(request: Request, proposal_id: str) -> Response:
     hidden = not identity.is_office and identity.unit not in await queries.units_sharing(store, proposal_id)
     view = None if hidden else await queries.proposal_view(store, proposal_id)
     if view is None:
-        return not_found(request, "没有这件提案，或您无权查看")
-    return page(request, "proposal.html", p=view)
+        return page.not_found("没有这件提案，或您无权查看")
+    return page.render("proposal.html", p=view)
 
 
 # --- downloads of the pages' views (the query API has the same with a bearer token and as_of) --------
 
 
 @router.get("/export")
-async def overview_download(request: Request, format: Format = "xlsx") -> Response:
+async def overview_download(
+    request: Request, page: Pages, calendar: Calendar, format: Format = "xlsx"
+) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
     if not who[0].is_office:
-        return page(
-            request, "message.html", 403, title="无权查看", message="只有提案委（办公室）可以导出总览"
-        )
-    view = await queries.office_overview(
-        request.app.state.infra.views, today(request), working_calendar(request)
-    )
-    return export(overview_tables(view, unit_name), format, None, f"办理情况总览-{today(request)}")
+        return page.render("message.html", 403, title="无权查看", message="只有提案委（办公室）可以导出总览")
+    view = await queries.office_overview(request.app.state.infra.views, today(request), calendar)
+    tables = overview_tables(view, page.names.one)
+    return export(tables, format, None, f"办理情况总览-{today(request)}")
 
 
 @router.get("/units/{unit}/export")
-async def workbench_download(request: Request, unit: str, format: Format = "xlsx") -> Response:
+async def workbench_download(
+    request: Request, page: Pages, units: Units, calendar: Calendar, unit: str, format: Format = "xlsx"
+) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
     try:
-        unit_id = UNITS.resolve(unit).id
+        unit_id = units.resolve(unit).id
     except UnknownUnit:
-        return not_found(request, f"没有名为“{unit}”的单位")
+        return page.not_found(f"没有名为“{unit}”的单位")
     if not (who[0].is_office or who[0].acts_for(unit_id)):
-        return page(request, "message.html", 403, title="无权查看", message="只能导出本单位的办理事项")
+        return page.render("message.html", 403, title="无权查看", message="只能导出本单位的办理事项")
     store = request.app.state.infra.views
-    view = await queries.unit_view(store, unit_id, today(request), working_calendar(request))
-    return export(
-        unit_tables(view, unit_name), format, None, f"{unit_name(unit_id)}-办理事项-{today(request)}"
-    )
+    view = await queries.unit_view(store, unit_id, today(request), calendar)
+    name = page.names.one
+    return export(unit_tables(view, name), format, None, f"{name(unit_id)}-办理事项-{today(request)}")
 
 
 @router.get("/proposals/{proposal_id}/export")
-async def proposal_download(request: Request, proposal_id: str, format: Format = "xlsx") -> Response:
+async def proposal_download(
+    request: Request, page: Pages, proposal_id: str, format: Format = "xlsx"
+) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
@@ -517,8 +534,8 @@ async def proposal_download(request: Request, proposal_id: str, format: Format =
     hidden = not identity.is_office and identity.unit not in await queries.units_sharing(store, proposal_id)
     view = None if hidden else await queries.proposal_view(store, proposal_id)
     if view is None:
-        return not_found(request, "没有这件提案，或您无权查看")
-    tables = proposal_tables(view, unit_name)
+        return page.not_found("没有这件提案，或您无权查看")
+    tables = proposal_tables(view, page.names.one)
     return export(tables, format, None, f"第{view['number'] or proposal_id}号-{today(request)}")
 
 
@@ -526,20 +543,21 @@ async def proposal_download(request: Request, proposal_id: str, format: Format =
 
 
 @router.get("/forms/{token}")
-async def feedback_form(request: Request, token: str) -> Response:
+async def feedback_form(request: Request, page: Pages, token: str) -> Response:
     try:
         async with httpx.AsyncClient(timeout=10) as http:
             response = await http.get(f"{service_url(request, 'feedback')}/feedback/forms/{quote(token)}")
     except httpx.TransportError:
-        return page(request, "message.html", 503, title="暂时无法打开", message="请稍后再试")
+        return page.render("message.html", 503, title="暂时无法打开", message="请稍后再试")
     if response.status_code != 200:
-        return not_found(request, "这个征询意见链接无效")
-    return page(request, "form.html", form=response.json(), token=token, key=uuid.uuid4().hex)
+        return page.not_found("这个征询意见链接无效")
+    return page.render("form.html", form=response.json(), token=token, key=uuid.uuid4().hex)
 
 
 @router.post("/forms/{token}")
 async def answer_feedback_form(
     request: Request,
+    page: Pages,
     token: str,
     key: Field,
     satisfaction: Annotated[str, Form()] = "",
@@ -555,7 +573,7 @@ async def answer_feedback_form(
                 headers={"Idempotency-Key": key},
             )
     except httpx.TransportError:
-        return page(request, "message.html", 503, title="暂时无法提交", message="请稍后再试")
+        return page.render("message.html", 503, title="暂时无法提交", message="请稍后再试")
     if response.status_code >= 300:
-        return page(request, "message.html", 400, title="提交未成功", message=problem_message(response))
-    return page(request, "thanks.html", satisfaction=satisfaction)
+        return page.render("message.html", 400, title="提交未成功", message=problem_message(response))
+    return page.render("thanks.html", satisfaction=satisfaction)

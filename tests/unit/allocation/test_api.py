@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services.allocation.application.service import AllocationService
 from services.allocation.bootstrap import create
 from services.allocation.config import AllocationSettings
 from services.intake.contracts import ItemV1, ProposalEndedAtIntakeV1, ProposalRegisteredV1, ProposerV1
@@ -60,7 +61,7 @@ def client(infra: Infrastructure) -> Iterator[TestClient]:
     app = create(SETTINGS, infra)
     with TestClient(app) as client:
         app.state.clock = lambda: datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
-        service = app.state.parts.context["service"]
+        service = app.state.parts.provided.get(AllocationService)
         assert client.portal is not None
         client.portal.call(deliver, service, cloud_event("msg-registered-60", registered))
         yield client

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.allocation.application.imports import Importer, PlanImports
+from services.allocation.application.service import AllocationService
 from services.allocation.bootstrap import create
 from services.allocation.config import AllocationSettings
 from services.intake.contracts import ItemV1, ProposalRegisteredV1, ProposerV1
@@ -75,7 +76,7 @@ def client() -> Iterator[TestClient]:
     app = create(SETTINGS, in_memory_infrastructure())
     with TestClient(app) as client:
         app.state.clock = lambda: ALLOCATED_AT
-        service = app.state.parts.context["service"]
+        service = app.state.parts.provided.get(AllocationService)
         assert client.portal is not None
         for proposal in PLAN["proposals"]:
             client.portal.call(deliver, service, registered(proposal))
@@ -157,7 +158,7 @@ def test_uploading_the_same_file_again_appends_nothing(client: TestClient) -> No
 
 def test_an_interrupted_import_is_completed_by_uploading_the_file_again(client: TestClient) -> None:
     data = plan_xlsx()
-    service = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
+    service = client.app.state.parts.provided.get(AllocationService)  # type: ignore[attr-defined]
     imports = PlanImports(service)
     importer = Importer(None, "中卫市政协提案委", "office:office-None")
     assert client.portal is not None

@@ -78,7 +78,7 @@ def reply_issued(result_class: str = "A", promise: str = "") -> CloudEvent:
 
 
 def service(client: TestClient) -> FeedbackService:
-    found: FeedbackService = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
+    found: FeedbackService = client.app.state.parts.provided.get(FeedbackService)  # type: ignore[attr-defined]
     return found
 
 

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.reply.application import inbound
+from services.reply.application.service import ReplyService
 from services.reply.config import ReplySettings
 from shared.web.identity import Identity, Role, issue_token
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated, jiazheng_registered
@@ -42,7 +43,7 @@ MEMBER = auth("proposer", subject="liujianfeng")
 
 def allocate(client: TestClient, registered: bool = True) -> None:
     """Deliver 立案 (unless `registered` is False) and the allocation, as the bus would."""
-    service = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
+    service = client.app.state.parts.provided.get(ReplyService)  # type: ignore[attr-defined]
     handlers = inbound.INBOUND.bind(service)
     assert client.portal is not None
     if registered:

@@ -31,7 +31,7 @@ CONSULTATION: dict[str, Any] = {
 
 
 def service(client: TestClient) -> ReplyService:
-    found: ReplyService = client.app.state.parts.context["service"]  # type: ignore[attr-defined]
+    found: ReplyService = client.app.state.parts.provided.get(ReplyService)  # type: ignore[attr-defined]
     return found
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from services.views.application.projections import LiveProjections
 from services.views.bootstrap import create
 from services.views.config import ViewsSettings
 from shared.adapters.bus.inbox import InMemoryInbox
@@ -15,7 +16,6 @@ from shared.adapters.bus.inprocess import InProcessBus
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.infrastructure import Infrastructure
 from shared.adapters.readstore.memory import InMemoryReadStore
-from shared.kernel.projections import ProjectionRunner
 from shared.rules.deadlines import local_date
 from shared.web.identity import Identity, issue_token
 from tests.unit.views.lifecycle import PID, STREAM, new_events, whole_lifecycle
@@ -40,9 +40,9 @@ def client() -> Iterator[TestClient]:
     events = asyncio.run(recorded_store())
     infra = Infrastructure(events, InProcessBus(), InMemoryReadStore(), InMemoryInbox())
     with TestClient(create(ViewsSettings(token_secret=SECRET), infra)) as test_client:
-        runners: list[ProjectionRunner] = test_client.app.state.parts.context["runners"]  # type: ignore[attr-defined]
+        live: LiveProjections = test_client.app.state.parts.provided.get(LiveProjections)  # type: ignore[attr-defined]
         deadline = time.monotonic() + 5
-        while any(r.stats.position < len(whole_lifecycle()) for r in runners):
+        while any(r.stats.position < len(whole_lifecycle()) for r in live.runners):
             assert time.monotonic() < deadline, "the projections did not catch up within 5 s"
             time.sleep(0.01)
         yield test_client

@@ -3,6 +3,7 @@
 from datetime import date
 
 from services.views.application import queries
+from services.views.application.projections import load_units
 from services.views.entrypoints import pages
 from shared.rules.calendar import WorkingCalendar
 from shared.settings import ServiceSettings
@@ -79,7 +80,8 @@ async def test_a_proposal_that_is_not_a_key_item_shows_none() -> None:
 async def test_the_proposal_page_shows_the_leader_the_visit_and_the_urge() -> None:
     view = await queries.proposal_view(await projected(story), PID)
 
-    html = pages.templates.env.get_template("proposal.html").render(p=view, me=None)
+    names = pages.UnitNames(load_units()).for_templates()
+    html = pages.templates.env.get_template("proposal.html").render(p=view, me=None, **names)
 
     assert "市政协副主席 王志强" in html and "到市民政局调研社区养老服务体系建设" in html
     assert "市人社局" in html and "协办意见尚未提交" in html
