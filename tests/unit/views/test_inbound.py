@@ -1,5 +1,6 @@
 """What the views consume: every current public type, each message recorded once in their own store."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from services.views.application.inbound import INBOUND, public_contract
@@ -10,14 +11,14 @@ from shared.kernel.records import OCCURRED_AT, SOURCE, Recorder
 WITHDRAWN_AT = datetime(2025, 3, 4, 1, 30, tzinfo=UTC)
 
 
-def withdrawal(type_name: str, data: dict[str, object]) -> CloudEvent:
+def withdrawal(type_name: str, data: Mapping[str, object]) -> CloudEvent:
     return CloudEvent(
         id="9d3c1f0e-60a4-4b8e-9a77-1d2f0c6b2e61",
         source="/proposals/intake",
         type=type_name,
         subject="intake-proposal-wuhai-2025-60",
         time=WITHDRAWN_AT,
-        data=data,
+        data=dict(data),
     )
 
 
