@@ -81,16 +81,18 @@ def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-def database_statements(database: str) -> list[str]:
-    """What nobody gets by default any more: CONNECT and TEMP on the database, anything on `public`."""
+def database_statements(database: str, stores: Sequence[Store]) -> list[str]:
+    """What nobody gets by default any more (CONNECT and TEMP on the database, anything on
+    `public`), and the one grant of each store's role: CONNECT."""
     return [
         f"REVOKE ALL ON DATABASE {_quoted(database)} FROM PUBLIC",
         "REVOKE ALL ON SCHEMA public FROM PUBLIC",
+        *(f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {_quoted(s.role)}" for s in stores),
     ]
 
 
-def store_statements(database: str, store: Store) -> list[str]:
-    """The role (without its password), the schema it owns, and its one grant; each idempotent."""
+def store_statements(store: Store) -> list[str]:
+    """The role (without its password) and the schema it owns; each idempotent."""
     role, schema = _quoted(store.role), _quoted(store.schema)
     return [
         f"DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
@@ -100,7 +102,6 @@ def store_statements(database: str, store: Store) -> list[str]:
         f"ALTER SCHEMA {schema} OWNER TO {role}",
         _hand_over(store),
         f"REVOKE ALL ON SCHEMA {schema} FROM PUBLIC",
-        f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {role}",
     ]
 
 
@@ -125,18 +126,19 @@ async def provision(admin_url: str, stores: Sequence[Store], *, lock_database: b
     """Create or update every store's role and schema in the database of `admin_url`.
 
     `lock_database` also takes from PUBLIC what every role has by default (CONNECT, TEMP, the
-    `public` schema): a deployment's own database wants it, a database shared with others may not.
+    `public` schema) and grants each role CONNECT: a deployment's own database wants it; a database
+    shared with others (the tests' servers) keeps what it grants to everyone.
     """
     connection = await asyncpg.connect(admin_url)
     try:
         database: str = await connection.fetchval("SELECT current_database()")
         async with connection.transaction():
-            for statement in database_statements(database) if lock_database else []:
-                await connection.execute(statement)
             for store in stores:
-                for statement in store_statements(database, store):
+                for statement in store_statements(store):
                     await connection.execute(statement)
                 await _set_password(connection, store)
+            for statement in database_statements(database, stores) if lock_database else []:
+                await connection.execute(statement)
     finally:
         await connection.close()
 
@@ -201,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if arguments.dry_run:
         for store in stores:
-            print(";\n".join(store_statements("<database>", store)) + ";")
+            print(";\n".join(store_statements(store)) + ";")
+        print(";\n".join(database_statements("<database>", stores)) + ";")
         return 0
     admin_url = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     asyncio.run(provision(admin_url, stores))

@@ -14,19 +14,20 @@ from runtime.provision import (
 
 
 def test_each_store_has_a_role_of_its_name_that_owns_its_schema() -> None:
-    statements = store_statements("proposals", Store("reply_shangwu"))
+    statements = store_statements(Store("reply_shangwu"))
     assert 'CREATE SCHEMA IF NOT EXISTS "reply_shangwu" AUTHORIZATION "reply_shangwu"' in statements
-    assert 'GRANT CONNECT ON DATABASE "proposals" TO "reply_shangwu"' in statements
     role = next(s for s in statements if s.startswith('ALTER ROLE "reply_shangwu" WITH'))
     for attribute in ("LOGIN", "NOSUPERUSER", "NOCREATEDB", "NOCREATEROLE", "NOBYPASSRLS"):
         assert attribute in role.split()
-    assert not any("GRANT" in s and "CONNECT" not in s for s in statements)
+    assert not any("GRANT" in s for s in statements)
 
 
-def test_the_database_gives_nothing_to_everyone() -> None:
-    assert database_statements("proposals") == [
+def test_the_database_gives_everyone_nothing_and_each_store_only_connect() -> None:
+    assert database_statements("proposals", [Store("intake"), Store("reply_shangwu")]) == [
         'REVOKE ALL ON DATABASE "proposals" FROM PUBLIC',
         "REVOKE ALL ON SCHEMA public FROM PUBLIC",
+        'GRANT CONNECT ON DATABASE "proposals" TO "intake"',
+        'GRANT CONNECT ON DATABASE "proposals" TO "reply_shangwu"',
     ]
 
 
@@ -54,7 +55,7 @@ def test_passwords_come_from_the_environment_and_none_is_empty_outside_developme
 def test_a_password_is_never_shown() -> None:
     store = Store("intake", password="9f2c4e-very-secret")
     assert "very-secret" not in repr(store)
-    assert not any("very-secret" in s for s in store_statements("proposals", store))
+    assert not any("very-secret" in s for s in store_statements(store))
 
 
 def test_the_store_url_logs_in_as_its_role_in_its_schema() -> None:
