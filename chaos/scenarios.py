@@ -61,15 +61,18 @@ class Context:
         return self.servers.rabbitmq.url
 
     async def head(self) -> int:
-        """The event store's head, or -1 while PostgreSQL does not answer."""
+        """How far the session is: the sum of the heads of every service's store (each counts its
+        own events from 1), or -1 while PostgreSQL does not answer."""
+        config = self.stack.config
+        heads = " + ".join(
+            f'(SELECT coalesce(max(position), 0) FROM "{config.schema(s)}".events)' for s in config.services
+        )
         try:
             connection = await asyncpg.connect(self.servers.postgres.url, timeout=2)
         except (OSError, asyncpg.PostgresError, TimeoutError):
             return -1
         try:
-            position: int = await connection.fetchval(
-                f'SELECT coalesce(max(position), 0) FROM "{self.name}".events'
-            )
+            position: int = await connection.fetchval(f"SELECT {heads}")
             return position
         except asyncpg.PostgresError:
             return -1
