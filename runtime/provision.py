@@ -13,10 +13,10 @@ for compose (its one-shot `provision` service runs this module) and for the test
 
     python -m runtime.provision [--dry-run] [STORE ...]     (default: every service)
 
-connects to `POSTGRES_URL` as an administrator of the database (its owner with CREATEROLE, or a
-superuser) and takes each store's password from `<STORE>_DB_PASSWORD` (`REPLY_SHANGWU_DB_PASSWORD`);
-an empty one is refused unless `APP_ENV` is development, where a role without a password can log in
-only where the server trusts it.
+connects to `POSTGRES_URL` (required outside development) as an administrator of the database
+(its owner with CREATEROLE, or a superuser) and takes each store's password from
+`<STORE>_DB_PASSWORD` (`REPLY_SHANGWU_DB_PASSWORD`); an empty one is refused unless `APP_ENV` is
+development, where a role without a password can log in only where the server trusts it.
 """
 
 import argparse
@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 DEVELOPMENT = "development"
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+"""The database provisioned in development when POSTGRES_URL names none."""
 
 
 class ProvisioningRefused(ValueError):
@@ -206,7 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(";\n".join(store_statements(store)) + ";")
         print(";\n".join(database_statements("<database>", stores)) + ";")
         return 0
-    admin_url = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    admin_url = os.environ.get("POSTGRES_URL", "")
+    if not admin_url:
+        if os.environ.get("APP_ENV", DEVELOPMENT) != DEVELOPMENT:
+            print("provisioning refused: set POSTGRES_URL to the database to provision", file=sys.stderr)
+            return 2
+        admin_url = LOCAL_SERVER
     asyncio.run(provision(admin_url, stores))
     print(f"provisioned {len(stores)} store(s): {', '.join(s.schema for s in stores)}")
     return 0

@@ -87,3 +87,13 @@ def test_a_dry_run_prints_every_services_statements(
     printed = capsys.readouterr().out
     for service in ("intake", "allocation", "reply", "feedback", "views"):
         assert f'CREATE SCHEMA IF NOT EXISTS "{service}" AUTHORIZATION "{service}"' in printed
+
+
+def test_the_command_refuses_to_guess_the_database_outside_development(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("INTAKE_DB_PASSWORD", "9f2c4e")
+    monkeypatch.delenv("POSTGRES_URL", raising=False)
+    assert main(["intake"]) == 2
+    assert "POSTGRES_URL" in capsys.readouterr().err
