@@ -32,7 +32,8 @@ STALL = 12.0
 START_WITHIN = 180.0
 """Seconds a service may take to answer /ready after a start (generous: a loaded machine is slow)."""
 UNDER_WAY = 40
-"""Events the session must have appended (since the scenario began) before a fault is injected."""
+"""Events the session must have appended (since the scenario began, in all the services' stores
+together) before a fault is injected."""
 
 
 @dataclass
@@ -46,10 +47,6 @@ class Context:
     notes: list[str] = field(default_factory=list)
     poison: list[str] = field(default_factory=list)
     """Ids of poison messages published by this scenario."""
-
-    @property
-    def name(self) -> str:
-        return self.stack.config.name
 
     @property
     def exchange(self) -> str:
