@@ -144,18 +144,19 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     return used
 
 
-def events_in(postgres_url: str, schema: str) -> Callable[[], str]:
-    """A progress line: how many events the store of `schema` holds now."""
+def events_in(postgres_url: str, schemas: list[str]) -> Callable[[], str]:
+    """A progress line: how many events the services' stores (`schemas`) hold now."""
+    heads = " + ".join(f'(SELECT coalesce(max(position), 0) FROM "{schema}".events)' for schema in schemas)
 
     async def count() -> int:
         connection = await asyncpg.connect(postgres_url)
         try:
-            head: int = await connection.fetchval(f'SELECT coalesce(max(position), 0) FROM "{schema}".events')
+            head: int = await connection.fetchval(f"SELECT {heads}")
             return head
         finally:
             await connection.close()
 
-    return lambda: f"{asyncio.run(count()):,} events in the store"
+    return lambda: f"{asyncio.run(count()):,} events in the stores"
 
 
 def run(proposals: int, output: Path, processes: int, sizes: raw.RawSizes, peer_sizes: peer.PeerSizes) -> int:
@@ -211,7 +212,9 @@ def platform_phases(
     stack: Stack, proposals: int, servers: raw.Servers, name: str, results: dict[str, Any]
 ) -> None:
     """Intake, the session, then (services stopped) the components on the events they left."""
-    stored = events_in(servers.postgres_url, name)
+    config = stack.config
+    schemas = {service: config.schema(service) for service in config.services}
+    stored = events_in(servers.postgres_url, list(schemas.values()))
     before = cpu_seconds(stack)
     results["intake"] = phase("intake submit rate", lambda: intake(stack, proposals), stored)
     middle = cpu_seconds(stack)
@@ -226,7 +229,12 @@ def platform_phases(
         "components on the session's events",
         lambda: asyncio.run(
             components.measure(
-                servers.postgres_url, name, servers.rabbitmq_url, servers.redis_url, name, name
+                servers.postgres_url,
+                schemas,
+                servers.rabbitmq_url,
+                servers.redis_url,
+                name,
+                config.key_prefix("views"),
             )
         ),
     )

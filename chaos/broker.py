@@ -9,10 +9,12 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from runtime.topology import all_queues
+from shared.adapters.bus.inprocess import topic_matches
 from shared.adapters.bus.rabbitmq import RabbitMQBus
 
-POISON_ROUTING_KEY = "intake.proposal-registered.v1"
-"""A key two services consume (allocation and feedback): the poison must end in both dead-letter queues."""
+POISON_ROUTING_KEY = "intake.proposal-registered.v2"
+"""A key several services consume (allocation, reply, feedback and the views): the poison must end in
+the dead-letter queue of each (`poisoned_queues`)."""
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,21 @@ async def publish_poison(url: str, exchange: str) -> str:
     poison = Copy(
         id=str(uuid.uuid4()),
         routing_key=POISON_ROUTING_KEY,
-        body=b'{"specversion": "1.0", "type": "intake.proposal-registered.v1", "data": ',
+        body=b'{"specversion": "1.0", "type": "intake.proposal-registered.v2", "data": ',
         content_type="application/cloudevents+json",
         headers={},
     )
     await publish(url, exchange, [poison])
     return poison.id
+
+
+def poisoned_queues(exchange: str) -> list[str]:
+    """The queues bound to the poison's routing key, as the services' declarations bind them."""
+    return [
+        queue
+        for queue, patterns in all_queues(exchange).items()
+        if any(topic_matches(pattern, POISON_ROUTING_KEY) for pattern in patterns)
+    ]
 
 
 async def dead_letters(url: str, exchange: str) -> dict[str, dict[str, str]]:

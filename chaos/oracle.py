@@ -1,6 +1,9 @@
-"""The oracle: what must hold after a fault, computed from the event store and nothing else.
+"""The oracle: what must hold after a fault, computed from the event stores and nothing else.
 
-- Lost: every command that got a 2xx left its events in the store. The HTTP edge derives the
+Every service keeps its own store; the oracle reads all of them, one after the other, and judges
+the history they hold together (`read_stores`).
+
+- Lost: every command that got a 2xx left its events in its service's store. The HTTP edge derives the
   command id from the caller and the Idempotency-Key (`shared.web.http.command_meta`) and the command
   handler writes it into each event's metadata, so an accepted key is found when one of its
   candidate ids (the key with any actor the store has seen) is there.
@@ -8,14 +11,17 @@
   ids the handler derives from stream and command id (a second append of the same command would
   need other ids); and every integration event caused at most one command in each service that
   consumes it (the causation id of an inbound command is the message id, which is the event id).
-- Converged: the views' records equal a rebuild from the store into a separate in-memory read
-  store with the same projections, and their checkpoints stand at the store's head.
+  A service's record of the messages it received (`<service>-received-…`, each recorded once by
+  its id) is no effect: a message recorded twice would be a repeated append.
+- Converged: the views' records equal a rebuild from the views' own store (their record of the
+  public events) into a separate in-memory read store with the same projections and the views'
+  registry, and their checkpoints stand at that store's head.
 """
 
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -26,6 +32,7 @@ from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.events import EventRegistry
 from shared.kernel.ids import derived_id, event_id
 from shared.kernel.projections import Projection, ProjectionRunner
+from shared.kernel.records import is_received
 
 
 class Answered(Protocol):
@@ -56,6 +63,14 @@ async def read_everything(store: EventStore, batch: int = 5000) -> list[Recorded
     while chunk := await store.read_all(after, batch):
         events += chunk
         after = chunk[-1].position
+    return events
+
+
+async def read_stores(stores: Mapping[str, EventStore]) -> list[RecordedEvent]:
+    """Every event of every store (by service), store after store."""
+    events: list[RecordedEvent] = []
+    for store in stores.values():
+        events += await read_everything(store)
     return events
 
 
@@ -121,6 +136,8 @@ def _repeated_effects(events: Sequence[RecordedEvent]) -> list[Duplicate]:
         if cause is None or command is None or str(cause) not in ids:
             continue
         service = event.stream.split("-", 1)[0]
+        if is_received(service, event.stream):
+            continue
         effects[(service, str(cause))].add((event.stream, str(command)))
     return [
         Duplicate(

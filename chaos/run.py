@@ -2,8 +2,9 @@
 oracle after each, and the results."""
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from chaos import broker, oracle
 from chaos.proxy import ThreadedProxy
 from chaos.scenarios import START_WITHIN, Context, Scenario, exited, rebuild_views
 from chaos.servers import PrivateServers
-from runtime.registry import all_events
+from services.views.application.inbound import INBOUND
 from services.views.application.projections import projections
 from shared.adapters.eventstore.postgres import PostgresEventStore
 from shared.adapters.readstore.redis import RedisReadStore
@@ -204,16 +205,43 @@ async def _heal(context: Context) -> None:
                 await asyncio.sleep(0.2)
 
 
+@contextlib.asynccontextmanager
+async def stores_of(
+    context: Context, services: Sequence[str] | None = None
+) -> AsyncIterator[dict[str, PostgresEventStore]]:
+    """Each service's own store in the stack (all of them unless named), read as the server's
+    administrator."""
+    config = context.stack.config
+    stores: dict[str, PostgresEventStore] = {}
+    try:
+        for service in services or config.services:
+            stores[service] = await PostgresEventStore.open(
+                context.servers.postgres.url, schema=config.schema(service)
+            )
+        yield stores
+    finally:
+        for store in stores.values():
+            await store.close()
+
+
+def views_reference(stores: dict[str, PostgresEventStore]) -> oracle.Reference:
+    """The views' projections rebuilt from the views' own record, read with their registry."""
+    return oracle.Reference(stores["views"], projections(), INBOUND.contract)
+
+
+def views_read_store(context: Context) -> RedisReadStore:
+    """The views service's own keys."""
+    return RedisReadStore.from_url(context.servers.redis.url, context.stack.config.key_prefix("views"))
+
+
 async def _recover_views(context: Context) -> None:
     """Give the views the chance to recover by themselves; if they do not, rebuild as ops would."""
-    events = await PostgresEventStore.open(context.servers.postgres.url, schema=context.name)
-    views = RedisReadStore.from_url(context.servers.redis.url, context.name)
-    try:
-        reference = oracle.Reference(events, projections(), all_events())
-        alone = await oracle.converge(reference, views, within=SELF_RECOVERY)
-    finally:
-        await views.close()
-        await events.close()
+    async with stores_of(context, ["views"]) as stores:
+        views = views_read_store(context)
+        try:
+            alone = await oracle.converge(views_reference(stores), views, within=SELF_RECOVERY)
+        finally:
+            await views.close()
     if alone.converged:
         context.notes.append("views recovered by themselves")
         return
@@ -226,16 +254,14 @@ async def _recover_views(context: Context) -> None:
 async def judge(
     state: Run, scenario: Scenario, context: Context, report: DriveReport, injected: bool
 ) -> Result:
-    """Ask the oracle, from the event store, the views and the dead-letter queues."""
-    events_store = await PostgresEventStore.open(state.servers.postgres.url, schema=context.name)
-    views = RedisReadStore.from_url(state.servers.redis.url, context.name)
-    try:
-        reference = oracle.Reference(events_store, projections(), all_events())
-        convergence = await oracle.converge(reference, views, within=CONVERGE_WITHIN)
-        events = await oracle.read_everything(events_store)
-    finally:
-        await views.close()
-        await events_store.close()
+    """Ask the oracle, from every service's store, the views and the dead-letter queues."""
+    async with stores_of(context) as stores:
+        views = views_read_store(context)
+        try:
+            convergence = await oracle.converge(views_reference(stores), views, within=CONVERGE_WITHIN)
+            events = await oracle.read_stores(stores)
+        finally:
+            await views.close()
     missing = oracle.lost(report.records, events)
     duplicates = [d for d in oracle.duplicated(events) if (d.stream, d.cause) not in state.seen_duplicates]
     state.seen_duplicates.update((d.stream, d.cause) for d in duplicates)
@@ -283,8 +309,8 @@ def broken(scenario: Scenario, error: Exception) -> Result:
 
 
 def _poisoned_queues(context: Context, letters: dict[str, dict[str, str]]) -> list[dict[str, str]]:
-    """The dead letters of the queues bound to the poison's routing key (allocation and feedback)."""
-    return [ids for queue, ids in letters.items() if queue.endswith((".allocation", ".feedback"))]
+    """The dead letters of the queues bound to the poison's routing key."""
+    return [letters.get(queue, {}) for queue in broker.poisoned_queues(context.exchange)]
 
 
 async def _dead_letters(context: Context) -> dict[str, dict[str, str]]:

@@ -32,7 +32,8 @@ STALL = 12.0
 START_WITHIN = 180.0
 """Seconds a service may take to answer /ready after a start (generous: a loaded machine is slow)."""
 UNDER_WAY = 40
-"""Events the session must have appended (since the scenario began) before a fault is injected."""
+"""Events the session must have appended (since the scenario began, in all the services' stores
+together) before a fault is injected."""
 
 
 @dataclass
@@ -48,10 +49,6 @@ class Context:
     """Ids of poison messages published by this scenario."""
 
     @property
-    def name(self) -> str:
-        return self.stack.config.name
-
-    @property
     def exchange(self) -> str:
         return self.stack.config.exchange
 
@@ -61,15 +58,18 @@ class Context:
         return self.servers.rabbitmq.url
 
     async def head(self) -> int:
-        """The event store's head, or -1 while PostgreSQL does not answer."""
+        """How far the session is: the sum of the heads of every service's store (each counts its
+        own events from 1), or -1 while PostgreSQL does not answer."""
+        config = self.stack.config
+        heads = " + ".join(
+            f'(SELECT coalesce(max(position), 0) FROM "{config.schema(s)}".events)' for s in config.services
+        )
         try:
             connection = await asyncpg.connect(self.servers.postgres.url, timeout=2)
         except (OSError, asyncpg.PostgresError, TimeoutError):
             return -1
         try:
-            position: int = await connection.fetchval(
-                f'SELECT coalesce(max(position), 0) FROM "{self.name}".events'
-            )
+            position: int = await connection.fetchval(f"SELECT {heads}")
             return position
         except asyncpg.PostgresError:
             return -1

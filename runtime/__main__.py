@@ -3,7 +3,7 @@
 `python -m runtime` (what `make run` does) gives each service its own SQLite event store
 (`var/<service>.sqlite3`) and in-memory read models, and passes the integration events between them
 on one in-process bus, so nothing needs to be installed. The same environment variables as for a
-single service choose other adapters (`{service}` in `EVENTSTORE_URL` stands for each one's name).
+single service choose other adapters (`{store}` in `EVENTSTORE_URL` stands for each one's store).
 """
 
 import argparse

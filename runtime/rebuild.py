@@ -1,37 +1,38 @@
-"""Drop read models and rebuild them from the event store, with a progress bar.
+"""Drop the views' read models and rebuild them from the views' own record, with a progress bar.
 
 `python -m runtime.rebuild [NAME ...]` (or `make rebuild PROJECTION=NAME`); every projection when
-no name is given. The stores are the ones the environment names (EVENTSTORE_URL, READSTORE_URL).
+no name is given. The stores are the views service's, as its environment names them
+(EVENTSTORE_URL, READSTORE_URL, READSTORE_PREFIX): the record of the public events it consumed, read
+with the public contract, never another service's store.
 """
 
 import argparse
 import asyncio
 import sys
 
-from runtime.registry import all_events
-from services.views.application.projections import projections
+from services.views.application.inbound import INBOUND
+from services.views.application.projections import load_units, projections
+from services.views.config import ViewsSettings
 from shared.adapters.infrastructure import open_event_store, open_read_store
-from shared.kernel.projections import Projection, ProjectionRunner, rebuild
-from shared.settings import ServiceSettings
-
-PROJECTIONS: dict[str, Projection] = {p.name: p for p in projections()}
+from shared.kernel.projections import ProjectionRunner, rebuild
 
 
 async def main(names: list[str]) -> int:
-    unknown = sorted(set(names) - set(PROJECTIONS))
+    settings = ViewsSettings()
+    known = {p.name: p for p in projections(load_units(settings))}
+    unknown = sorted(set(names) - set(known))
     if unknown:
-        print(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(PROJECTIONS)}")
+        print(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(known)}")
         return 2
-    settings = ServiceSettings()
     if settings.readstore_url.startswith("memory:"):
         print("READSTORE_URL is memory://: in-memory views are rebuilt by every start; nothing to do")
         return 0
-    events = await open_event_store(settings.eventstore_url)
+    chosen = {name: p for name, p in known.items() if name in (names or known)}
+    events = await open_event_store(settings.eventstore_url, settings.service_name, settings.store_name)
     views = open_read_store(settings.readstore_url, settings.readstore_prefix)
-    registry = all_events()
     try:
-        for name in names or list(PROJECTIONS):
-            runner = ProjectionRunner(PROJECTIONS[name], events, views, registry)
+        for name, projection in chosen.items():
+            runner = ProjectionRunner(projection, events, views, INBOUND.contract)
             report = await rebuild(runner)
             print(
                 f"{name}: {report.events} events in {report.seconds:.2f}s "

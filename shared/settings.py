@@ -1,17 +1,22 @@
 """Configuration shared by every service: which adapters, where, and the secrets.
 
 Which adapter runs is decided by the URLs here and nowhere else. The defaults are the embedded
-run: an SQLite event store of the service's own (`var/<service>.sqlite3`), the in-process bus and
-in-memory read models. `{service}` in `EVENTSTORE_URL` or `READSTORE_PREFIX` stands for the
-service's name, so one environment can give every service a store and keys of its own.
+run: an SQLite event store of the service's own (`var/<store>.sqlite3`), the in-process bus and
+in-memory read models. In `EVENTSTORE_URL` and `READSTORE_PREFIX`, `{store}` stands for the store's
+name (the service's name, or `<service>_<unit>` for an agency's own instance) and `{service}` for
+the service's name, so one environment can give every service and agency instance a store and keys
+of its own.
 """
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+STORE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+"""A store's name: it names a PostgreSQL schema and role, a file and a KurrentDB stream prefix."""
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 """The deployment data of this checkout (policies, calendars, units); `DEPLOY_DIR` names another."""
@@ -24,14 +29,14 @@ class ServiceSettings(BaseSettings):
     app_env: Literal["development", "test", "production"] = "development"
     service_host: str = "127.0.0.1"
     service_port: int = 8000
-    eventstore_url: str = "sqlite:///var/{service}.sqlite3"
+    eventstore_url: str = "sqlite:///var/{store}.sqlite3"
     """memory:// | sqlite:///path | postgresql://…[?schema=name] | esdb://… | kurrentdb://…"""
     bus_url: str = "inprocess://"
     """inprocess:// | amqp://user:password@host:5672/vhost"""
     bus_exchange: str = "proposals.events"
     readstore_url: str = "memory://"
     """memory:// | redis://host:6379/0"""
-    readstore_prefix: str = "pp:{service}"
+    readstore_prefix: str = "pp:{store}"
     """Every key of the service starts with this and a colon."""
     deploy_dir: Path = DEPLOY
     """Policies per jurisdiction (`policy/`), working-day calendars (`calendar/`), units (`units.toml`)."""
@@ -46,9 +51,26 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def name_the_service(self) -> "ServiceSettings":
-        self.eventstore_url = self.eventstore_url.replace("{service}", self.service_name)
-        self.readstore_prefix = self.readstore_prefix.replace("{service}", self.service_name)
+        if not STORE_NAME.fullmatch(self.store_name):
+            raise ValueError(
+                f"the store name {self.store_name!r} (from SERVICE_NAME and UNIT_ID) must be lower-case "
+                "letters, digits and underscores, at most 63"
+            )
+        for name in ("eventstore_url", "readstore_prefix"):
+            value = getattr(self, name).replace("{store}", self.store_name)
+            setattr(self, name, value.replace("{service}", self.service_name))
         return self
+
+    @property
+    def store_name(self) -> str:
+        """Whose data this instance holds: the service's, or an agency instance's (`reply_shangwu`).
+
+        It names the instance's own store everywhere: its SQLite file, its PostgreSQL schema and
+        role, its KurrentDB stream prefix, and its Redis key prefix by default. A hyphen of a unit id
+        (`cppcc-office`) becomes an underscore, as identifiers need."""
+        if self.unit_id is None:
+            return self.service_name
+        return f"{self.service_name}_{self.unit_id}".replace("-", "_")
 
     @model_validator(mode="after")
     def refuse_development_secrets_in_production(self) -> "ServiceSettings":

@@ -47,7 +47,11 @@ class Infrastructure:
                 await closing()
 
 
-async def open_event_store(url: str) -> EventStore:
+async def open_event_store(url: str, service: str | None = None, store: str | None = None) -> EventStore:
+    """The event store at `url`. Where one server holds several stores by stream name (KurrentDB),
+    `service`'s store is its own streams, kept under `store`'s name for an agency's own instance;
+    without `service`, the whole log. Other adapters take their store from the URL (a file, a
+    schema)."""
     scheme = urlsplit(url).scheme
     if scheme == "memory":
         from shared.adapters.eventstore.memory import InMemoryEventStore
@@ -71,8 +75,10 @@ async def open_event_store(url: str) -> EventStore:
         return await PostgresEventStore.open(urlunsplit(parts._replace(query="")), schema=schema)
     if scheme in {"esdb", "esdb+discover", "kurrentdb", "kurrentdb+discover"}:
         from shared.adapters.eventstore.kurrentdb import KurrentDBEventStore
+        from shared.adapters.eventstore.prefix import WHOLE_LOG, StreamPrefix
 
-        return await KurrentDBEventStore.open(url)
+        streams = StreamPrefix.of(service, store) if service else WHOLE_LOG
+        return await KurrentDBEventStore.open(url, streams=streams)
     raise ValueError(f"EVENTSTORE_URL has an unknown scheme: {url!r}")
 
 
@@ -112,7 +118,7 @@ def inbox_for(views: ReadStore, prefix: str) -> Inbox:
 
 async def open_infrastructure(settings: ServiceSettings, bus: MessageBus | None = None) -> Infrastructure:
     """The service's adapters as its settings name them; with `bus`, that one shared bus."""
-    events = await open_event_store(settings.eventstore_url)
+    events = await open_event_store(settings.eventstore_url, settings.service_name, settings.store_name)
     try:
         own_bus = bus or await open_bus(settings.bus_url, settings.bus_exchange, settings.bus_retry_delay)
     except BaseException:

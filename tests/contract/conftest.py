@@ -40,9 +40,13 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             await pg_store.close()
     elif kind == "kurrentdb":
         from shared.adapters.eventstore.kurrentdb import KurrentDBEventStore
+        from shared.adapters.eventstore.prefix import StreamPrefix
 
         url = require_kurrentdb()
-        kdb_store = await KurrentDBEventStore.open(url)
+        # A store of its own on the shared server, as an agency instance has: intake's streams
+        # under the prefix `contract_<hex>-`.
+        streams = StreamPrefix.of("intake", f"contract_{uuid.uuid4().hex[:12]}")
+        kdb_store = await KurrentDBEventStore.open(url, streams=streams)
         yield kdb_store
         await kdb_store.close()
 

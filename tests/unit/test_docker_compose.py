@@ -3,8 +3,11 @@
 The file is loaded with PyYAML (anchors and `<<` merges resolved), its `${…}` variables are replaced the
 way Compose does it, with sample values, and the result is validated against the Compose Specification's
 JSON schema (tests/data/compose-spec.json, see tests/data/README.md). Then the platform's own rules:
-every service of ours runs from the one image, waits for healthy infrastructure, has a healthcheck on its
-port and the adapter URLs; every secret is required and listed in .env.example.
+every service of ours runs from the one image, waits for healthy infrastructure and its provisioned
+store, has a healthcheck on its port and the adapter URLs; each service and agency instance has its own
+database role and schema (provisioned by runtime.provision) and its own key prefix; KurrentDB starts only
+in its profile, and its override file points every instance at it; every secret is required and listed
+in .env.example.
 """
 
 import copy
@@ -22,19 +25,24 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from jsonschema.protocols import Validator  # type: ignore[import-untyped]
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
+from runtime.provision import password_variable, stores_from_environment
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+KURRENTDB_OVERRIDE = ROOT / "deploy" / "compose.kurrentdb.yml"
 SCHEMA_FILE = ROOT / "tests" / "data" / "compose-spec.json"
 ENV_EXAMPLE = ROOT / ".env.example"
 DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 
 IMAGE = "proposals-platform:latest"
-INFRASTRUCTURE = ("kurrentdb", "rabbitmq", "redis")
+INFRASTRUCTURE = ("postgres", "rabbitmq", "redis")
+PROFILED = {"kurrentdb": "kurrentdb"}
+"""Infrastructure that starts only in its profile (service → profile)."""
+ONE_SHOT = ("provision",)
 CORE_SERVICES = {"intake": 8001, "allocation": 8002, "reply": 8003, "feedback": 8004, "views": 8005}
 AGENCY_INSTANCES = {"allocation-minzheng": "minzheng", "reply-shangwu": "shangwu", "reply-weijian": "weijian"}
-ADAPTER_SCHEMES = {"EVENTSTORE_URL": ("esdb", "kurrentdb"), "BUS_URL": ("amqp",), "READSTORE_URL": ("redis",)}
+ADAPTER_SCHEMES = {"EVENTSTORE_URL": ("postgresql",), "BUS_URL": ("amqp",), "READSTORE_URL": ("redis",)}
 
 
 # --- Compose variable interpolation ------------------------------------------------------------------
@@ -172,7 +180,8 @@ def schema_errors(validator: Validator, document: Any) -> list[str]:
 
 
 def ours(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: s for name, s in compose["services"].items() if name not in INFRASTRUCTURE}
+    others = {*INFRASTRUCTURE, *PROFILED, *ONE_SHOT}
+    return {name: s for name, s in compose["services"].items() if name not in others}
 
 
 def environment_of(service: dict[str, Any]) -> dict[str, str]:
@@ -297,6 +306,7 @@ def test_our_services_wait_for_healthy_infrastructure(compose: dict[str, Any]) -
         assert isinstance(depends_on, dict), f"{name}: depends_on needs conditions"
         for dependency in INFRASTRUCTURE:
             assert depends_on.get(dependency, {}).get("condition") == "service_healthy", (name, dependency)
+        assert depends_on.get("provision", {}).get("condition") == "service_completed_successfully", name
         assert service.get("restart") == "unless-stopped", name
 
 
@@ -355,7 +365,7 @@ def test_agency_instances_act_for_their_unit(compose: dict[str, Any]) -> None:
 
 def test_infrastructure_has_healthchecks_and_named_volumes(compose: dict[str, Any]) -> None:
     named = set(compose.get("volumes") or {})
-    for name in INFRASTRUCTURE:
+    for name in (*INFRASTRUCTURE, *PROFILED):
         service = compose["services"][name]
         assert (service.get("healthcheck") or {}).get("test"), f"{name} has no healthcheck"
         assert named & set(volume_sources(service)), f"{name} keeps its data in no named volume"
@@ -382,3 +392,105 @@ def test_definitions_declare_what_the_services_use() -> None:
         assert (e["durable"], e["auto_delete"], e["internal"], e["arguments"]) == (True, False, False, {})
     # Users need password hashes and permissions for absent users stop the node at boot: deploy/README.md.
     assert "users" not in definitions and "permissions" not in definitions
+
+
+# --- Own data: a store per service and agency instance -----------------------------------------------
+
+
+def store_of(name: str) -> str:
+    """The store of a compose service: `reply-shangwu` → `reply_shangwu`."""
+    return name.replace("-", "_")
+
+
+def settings_of(name: str, service: dict[str, Any]) -> ServiceSettings:
+    """The settings the instance starts with: its module's name and its environment."""
+    module = service["command"][-1].rsplit(".", 1)[-1]
+    fields = {key.lower(): value for key, value in environment_of(service).items()}
+    known = {key: value for key, value in fields.items() if key in ServiceSettings.model_fields}
+    return ServiceSettings.model_validate({**known, "service_name": module})
+
+
+def test_each_instance_logs_in_as_its_own_role_to_its_own_schema(
+    raw: dict[str, Any], compose: dict[str, Any]
+) -> None:
+    for name, service in ours(compose).items():
+        url = urlsplit(environment_of(service)["EVENTSTORE_URL"])
+        store = store_of(name)
+        assert (url.hostname, url.port, url.path) == ("postgres", 5432, "/proposals"), name
+        assert url.username == store and url.query == f"schema={store}", (
+            f"{name}: {url.username}, {url.query}"
+        )
+        assert settings_of(name, service).store_name == store, (
+            f"{name}: SERVICE_NAME and UNIT_ID name {store}"
+        )
+        raw_url = raw["services"][name]["environment"]["EVENTSTORE_URL"]
+        assert f"${{{password_variable(store)}:?" in raw_url, (
+            f"{name}: password from {password_variable(store)}"
+        )
+
+
+def test_each_instance_keeps_its_own_keys(compose: dict[str, Any]) -> None:
+    prefixes = {name: settings_of(name, service).readstore_prefix for name, service in ours(compose).items()}
+    assert prefixes == {name: f"pp:{store_of(name)}" for name in prefixes}
+
+
+def test_the_provisioning_makes_every_instances_store_with_its_password(
+    raw: dict[str, Any], compose: dict[str, Any]
+) -> None:
+    provision = compose["services"]["provision"]
+    command = provision["command"]
+    assert command[:3] == ["python", "-m", "runtime.provision"]
+    assert sorted(command[3:]) == sorted(store_of(name) for name in ours(compose))
+    assert provision["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert provision.get("restart") == "no" and provision.get("image") == IMAGE
+    environment = environment_of(provision)
+    assert environment["APP_ENV"] == "production"
+    admin = urlsplit(environment["POSTGRES_URL"])
+    assert (admin.username, admin.hostname, admin.path) == ("postgres", "postgres", "/proposals")
+    stores = stores_from_environment(command[3:], environment)  # refuses an empty password
+    raw_environment = raw["services"]["provision"]["environment"]
+    for store in stores:
+        variable = password_variable(store.schema)
+        assert raw_environment[variable] == f"${{{variable}:?set {variable}}}", variable
+        url = urlsplit(environment_of(compose["services"][store.schema.replace("_", "-")])["EVENTSTORE_URL"])
+        assert url.password == store.password, f"{store.schema}: the same password as its service"
+
+
+def test_postgres_holds_one_database_in_a_named_volume(raw: dict[str, Any], compose: dict[str, Any]) -> None:
+    postgres = compose["services"]["postgres"]
+    environment = environment_of(postgres)
+    assert environment["POSTGRES_DB"] == "proposals"
+    assert "${POSTGRES_PASSWORD:?" in raw["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    assert "postgres-data" in volume_sources(postgres)
+
+
+def test_kurrentdb_starts_only_in_its_profile(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        assert service.get("profiles", []) == ([PROFILED[name]] if name in PROFILED else []), name
+        assert not set(PROFILED) & set(service.get("depends_on") or {}), f"{name} needs a profiled service"
+
+
+def merged(base: Any, override: Any) -> Any:
+    """An override file over the base, as Compose merges mappings (keys of the override win)."""
+    if not (isinstance(base, dict) and isinstance(override, dict)):
+        return override
+    result = dict(base)
+    for key, value in override.items():
+        result[key] = merged(base[key], value) if key in base else value
+    return result
+
+
+def test_the_kurrentdb_override_points_every_instance_at_kurrentdb(
+    raw: dict[str, Any], references: list[Reference], validator: Validator
+) -> None:
+    override = yaml.safe_load(KURRENTDB_OVERRIDE.read_text(encoding="utf-8"))
+    environment = {reference.name: sample_value(reference.name) for reference in references}
+    document = interpolate(merged(raw, override), environment)
+
+    assert schema_errors(validator, document) == []
+    assert set(override["services"]) == set(ours(document))
+    for name, service in ours(document).items():
+        assert urlsplit(environment_of(service)["EVENTSTORE_URL"]).scheme == "esdb", name
+        assert service["depends_on"]["kurrentdb"]["condition"] == "service_healthy", name
+        assert settings_of(name, service).store_name == store_of(name), name

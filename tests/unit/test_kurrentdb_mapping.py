@@ -6,6 +6,7 @@ contract suite proves it against a real server where KURRENTDB_URL is set.
 """
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
@@ -17,6 +18,7 @@ from uuid import UUID, uuid4
 import pytest
 from kurrentdbclient import NewEvent as KurrentNewEvent
 from kurrentdbclient import StreamState
+from kurrentdbclient.common import construct_filter_exclude_regex, construct_filter_include_regex
 from kurrentdbclient.exceptions import NotFoundError, WrongCurrentVersionError
 
 from shared.adapters.eventstore import AppendResult, NewEvent, RecordedEvent
@@ -31,6 +33,8 @@ from shared.adapters.eventstore.kurrentdb import (
     to_kurrent,
     version_after,
 )
+from shared.adapters.eventstore.prefix import WHOLE_LOG, StreamPrefix
+from shared.adapters.infrastructure import open_event_store
 from shared.kernel.errors import WrongExpectedVersion
 
 ONE = UUID(int=1)
@@ -192,6 +196,8 @@ class FakeClient:
         self.log: list[Record] = []
         self.subscriptions: list[FakeSubscription] = []
         self.idempotent_position: int | None = None  # what the server answers to a repeated append
+        self.filters: list[dict[str, Any]] = []  # the filter arguments of each read of $all
+        self.honour_filters = False  # True: filter $all by stream name as the server does
 
     async def append_to_stream(
         self, stream_name: str, *, events: Iterable[KurrentNewEvent], current_version: Any
@@ -239,18 +245,56 @@ class FakeClient:
             records = records[::-1]
         return tuple(records[:limit])
 
+    def all_events(self, filters: dict[str, Any]) -> list[Record]:
+        """$all as the server answers a filtered read: the filter's regex over stream names."""
+        self.filters.append({k: v for k, v in filters.items() if k.startswith("filter_")})
+        if not self.honour_filters:
+            return list(self.log)
+        include, exclude = filters.get("filter_include", ()), filters.get("filter_exclude", ())
+        regex = (
+            construct_filter_include_regex(include) if include else construct_filter_exclude_regex(exclude)
+        )
+        return [r for r in self.log if re.match(regex, r.stream_name)]
+
+    async def read_all(self, *, commit_position: int | None, limit: int, **filters: Any) -> "FakeRead":
+        records = [r for r in self.all_events(filters) if r.commit_position >= (commit_position or 0)]
+        return FakeRead(records[:limit])
+
     async def subscribe_to_all(self, **kwargs: Any) -> "FakeSubscription":
         subscription = FakeSubscription(
-            [r for r in self.log if r.commit_position > (kwargs["commit_position"] or 0)]
+            [r for r in self.all_events(kwargs) if r.commit_position > (kwargs["commit_position"] or 0)]
         )
         self.subscriptions.append(subscription)
         return subscription
 
     async def get_commit_position(self, **kwargs: Any) -> int:
-        return self.log[-1].commit_position if self.log else 0
+        if "timeout" in kwargs:  # ping: the last event of the log, unfiltered
+            return self.log[-1].commit_position if self.log else 0
+        found = self.all_events(kwargs)
+        return found[-1].commit_position if found else 0
 
     async def close(self) -> None:
         return None
+
+
+class FakeRead:
+    """The response of a read of $all: an async iterator and context manager."""
+
+    def __init__(self, records: list[Record]) -> None:
+        self.records = records
+
+    async def __aenter__(self) -> "FakeRead":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    def __aiter__(self) -> AsyncIterator[Record]:
+        return self.iterate()
+
+    async def iterate(self) -> AsyncIterator[Record]:
+        for record in self.records:
+            yield record
 
 
 class FakeSubscription:
@@ -270,8 +314,10 @@ class FakeSubscription:
         self.stopped = True
 
 
-def a_store(client: FakeClient) -> KurrentDBEventStore:
-    return KurrentDBEventStore(cast(Any, client), "esdb://admin:secret@127.0.0.1:2113?Tls=false")
+def a_store(client: FakeClient, streams: StreamPrefix = WHOLE_LOG) -> KurrentDBEventStore:
+    return KurrentDBEventStore(
+        cast(Any, client), "esdb://admin:secret@127.0.0.1:2113?Tls=false", streams=streams
+    )
 
 
 def events(cause: int, count: int) -> list[NewEvent]:
@@ -370,3 +416,140 @@ async def test_ping_gives_up_after_its_timeout_when_the_server_never_answers() -
     assert time.perf_counter() - started < 2
     await store.close()
     server.close()
+
+
+# --- a store's own streams on a shared log --------------------------------------------------
+
+SHANGWU = StreamPrefix.of("reply", "reply_shangwu")
+
+
+def server_regex(streams: StreamPrefix) -> str:
+    """The regex the client sends the server for the store's filter."""
+    return construct_filter_include_regex(streams.server_filter)
+
+
+def test_a_services_streams_keep_their_names_under_its_own_prefix() -> None:
+    intake = StreamPrefix.of("intake")
+    assert intake.stored_name("intake-proposal-wuhai-60") == "intake-proposal-wuhai-60"
+    assert intake.our_name("intake-proposal-wuhai-60") == "intake-proposal-wuhai-60"
+    assert re.match(server_regex(intake), "intake-proposal-wuhai-60")
+    assert not re.match(server_regex(intake), "allocation-proposal-wuhai-60")
+
+
+def test_an_agency_instance_keeps_the_services_streams_under_its_own_prefix() -> None:
+    assert SHANGWU.stored_name("reply-proposal-wuhai-60") == "reply_shangwu-proposal-wuhai-60"
+    assert SHANGWU.our_name("reply_shangwu-proposal-wuhai-60") == "reply-proposal-wuhai-60"
+    assert re.match(server_regex(SHANGWU), "reply_shangwu-proposal-wuhai-60")
+
+
+def test_no_stores_filter_matches_another_stores_streams() -> None:
+    stores = [
+        StreamPrefix.of("reply"),
+        SHANGWU,
+        StreamPrefix.of("reply", "reply_weijian"),
+        StreamPrefix.of("views"),
+    ]
+    for store in stores:
+        for other in stores:
+            name = other.stored_name(f"{other.own}proposal-jincheng-254")
+            assert bool(re.match(server_regex(store), name)) == (store == other), (store, name)
+            assert store.holds(name) == (store == other), (store, name)
+
+
+def test_a_store_refuses_the_streams_of_another_service() -> None:
+    with pytest.raises(ValueError, match="reply-"):
+        SHANGWU.stored_name("allocation-proposal-wuhai-60")
+    with pytest.raises(ValueError):
+        SHANGWU.our_name("reply-proposal-wuhai-60")
+    for bad in ("Reply-", "reply", "reply-x-", "re ply-", "$ce-"):
+        with pytest.raises(ValueError):
+            StreamPrefix(bad, "reply-")
+
+
+def test_the_whole_log_is_every_stream_that_is_not_the_servers() -> None:
+    assert WHOLE_LOG.stored_name("anything-1") == "anything-1"
+    assert WHOLE_LOG.holds("intake-proposal-1") and WHOLE_LOG.holds("reply_shangwu-proposal-1")
+    assert not WHOLE_LOG.holds("$stats-127.0.0.1:2113")
+
+
+def a_shared_log() -> FakeClient:
+    """One server that the central reply, 市商务局's own reply and intake all write to."""
+    client = FakeClient()
+    client.honour_filters = True
+    return client
+
+
+async def test_read_all_subscribe_and_head_see_only_the_stores_own_streams() -> None:
+    client = a_shared_log()
+    intake, reply, shangwu = (
+        a_store(client, StreamPrefix.of("intake")),
+        a_store(client, StreamPrefix.of("reply")),
+        a_store(client, SHANGWU),
+    )
+    await intake.append("intake-proposal-wuhai-60", events(1, 2), 0)
+    await reply.append("reply-proposal-wuhai-60", events(2, 1), 0)
+    await shangwu.append("reply-proposal-wuhai-60", events(3, 2), 0)
+    await intake.append("intake-proposal-wuhai-61", events(4, 1), 0)
+
+    assert [(e.stream, e.position) for e in await reply.read_all()] == [("reply-proposal-wuhai-60", 300)]
+    assert [e.position for e in await shangwu.read_all()] == [400, 500]
+    assert {e.stream for e in await shangwu.read_all()} == {"reply-proposal-wuhai-60"}
+    assert [e.position for e in await intake.read_all(100)] == [200, 600]
+    assert (await intake.head(), await reply.head(), await shangwu.head()) == (600, 300, 500)
+    subscription = cast(AsyncGenerator[RecordedEvent, None], shangwu.subscribe())
+    assert [(await anext(subscription)).position for _ in range(2)] == [400, 500]
+    await subscription.aclose()
+    assert {f.get("filter_include") for f in client.filters} == {
+        ("intake-.*",),
+        ("reply-.*",),
+        ("reply_shangwu-.*",),
+    }
+
+
+async def test_an_agency_instances_streams_are_apart_from_the_central_services() -> None:
+    client = a_shared_log()
+    reply, shangwu = a_store(client, StreamPrefix.of("reply")), a_store(client, SHANGWU)
+    await shangwu.append("reply-proposal-wuhai-60", events(1, 2), 0)
+
+    assert await reply.read_stream("reply-proposal-wuhai-60") == []
+    await reply.append("reply-proposal-wuhai-60", events(2, 1), 0)  # its own stream, at version 0
+    assert [e.version for e in await shangwu.read_stream("reply-proposal-wuhai-60")] == [0, 1]
+    assert set(client.streams) == {"reply_shangwu-proposal-wuhai-60", "reply-proposal-wuhai-60"}
+
+
+async def test_the_server_filter_is_not_trusted_alone() -> None:
+    client = FakeClient()  # a server that answers every stream whatever the filter
+    intake, allocation = (
+        a_store(client, StreamPrefix.of("intake")),
+        a_store(client, StreamPrefix.of("allocation")),
+    )
+    await intake.append("intake-proposal-wuhai-60", events(1, 1), 0)
+    await allocation.append("allocation-proposal-wuhai-60", events(2, 1), 0)
+    await intake.append("intake-proposal-wuhai-61", events(3, 1), 0)
+
+    assert [e.stream for e in await intake.read_all()] == [
+        "intake-proposal-wuhai-60",
+        "intake-proposal-wuhai-61",
+    ]
+    subscription = cast(AsyncGenerator[RecordedEvent, None], allocation.subscribe())
+    assert (await anext(subscription)).stream == "allocation-proposal-wuhai-60"
+    await subscription.aclose()
+
+
+async def test_an_append_to_another_services_stream_is_refused() -> None:
+    client = a_shared_log()
+    with pytest.raises(ValueError, match="intake-"):
+        await a_store(client, StreamPrefix.of("intake")).append(
+            "allocation-proposal-wuhai-60", events(1, 1), 0
+        )
+    assert client.log == []
+
+
+async def test_the_store_of_a_service_is_named_by_its_settings() -> None:
+    store = await open_event_store("esdb://127.0.0.1:2113?Tls=false", "reply", "reply_shangwu")
+    assert isinstance(store, KurrentDBEventStore)
+    assert store.streams == SHANGWU
+    await store.close()
+    whole = await open_event_store("esdb://127.0.0.1:2113?Tls=false")
+    assert isinstance(whole, KurrentDBEventStore) and whole.streams == WHOLE_LOG
+    await whole.close()

@@ -1,13 +1,17 @@
 """The platform as real processes on PostgreSQL, RabbitMQ and Redis, isolated by a name.
 
-One name gives each service its own event store schema (`<name>_<service>`) and Redis key prefix
-(`<name>:<service>`), and the stack the exchange `<name>.events` (with its queues), so several stacks
-share the same servers without seeing each other, and `clean` removes exactly what one stack created.
+One name gives each service its own store as a deployment has it: a PostgreSQL schema
+(`<name>_<service>`) owned by a role of the same name that can use nothing else (provisioned by
+`runtime.provision`, without touching what the shared database grants to everyone), and a Redis key
+prefix (`<name>:<service>`); and the stack the exchange `<name>.events` (with its queues), so several
+stacks share the same servers without seeing each other, and `clean` removes exactly what one stack
+created.
 Each service is its own process, as in production, so a test can kill one with SIGKILL and start it
 again on the same port.
 """
 
 import asyncio
+import hashlib
 import os
 import random
 import signal
@@ -24,6 +28,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from runtime.provision import Store, deprovision, provision
 from runtime.topology import all_queues
 from shared.web.identity import Identity, Role, issue_token
 
@@ -56,9 +61,19 @@ class StackConfig:
         """The event store schema of one service of the stack."""
         return f"{self.name}_{service}"
 
+    def store(self, service: str) -> Store:
+        """One service's store: its schema, and its role of the same name with a password of its own."""
+        key = hashlib.blake2b(self.secret.encode(), digest_size=32).digest()
+        password = hashlib.blake2b(service.encode(), key=key, digest_size=16).hexdigest()
+        return Store(self.schema(service), password=password)
+
+    @property
+    def stores(self) -> list[Store]:
+        return [self.store(service) for service in self.services]
+
     def eventstore_url(self, service: str) -> str:
-        separator = "&" if "?" in self.postgres_url else "?"
-        return f"{self.postgres_url}{separator}schema={self.schema(service)}"
+        """What the service is started with: its own role, in its own schema."""
+        return self.store(service).url(self.postgres_url)
 
     def key_prefix(self, service: str) -> str:
         return f"{self.name}:{service}"
@@ -114,7 +129,7 @@ class Stack:
     def start(self, timeout: float | None = None) -> None:
         """Start every service and wait until each answers /ready (`config.start_timeout` by default)."""
         self.config.workdir.mkdir(parents=True, exist_ok=True)
-        _run(self._create_schema())
+        _run(provision(self.config.postgres_url, self.config.stores, lock_database=False))
         for service in self.config.services:
             self._spawn(service)
         deadline = time.monotonic() + (timeout or self.config.start_timeout)
@@ -150,20 +165,16 @@ class Stack:
         return self._processes[service]
 
     def clean(self) -> None:
-        """Drop the event store schema, delete the queues and exchanges, delete the Redis keys."""
+        """Drop the services' schemas and roles, delete the queues and exchanges, delete the Redis keys."""
         _run(self.aclean())
 
     async def aclean(self) -> None:
         """`clean` for callers already inside an event loop."""
         from shared.adapters.bus.rabbitmq import RabbitMQBus
-        from shared.adapters.eventstore.postgres import PostgresEventStore
         from shared.adapters.readstore.redis import RedisReadStore
 
         config = self.config
-        for service in config.services:
-            events = await PostgresEventStore.open(config.postgres_url, schema=config.schema(service))
-            await events.drop_schema()
-            await events.close()
+        await deprovision(config.postgres_url, config.stores)
         bus = await RabbitMQBus.connect(config.rabbitmq_url, exchange=config.exchange)
         for queue in all_queues(config.exchange):
             await bus.delete_queue(queue)
@@ -217,16 +228,6 @@ class Stack:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{service} did not answer {url} in time")
             time.sleep(0.1)
-
-    async def _create_schema(self) -> None:
-        """Create each service's schema before it starts."""
-        from shared.adapters.eventstore.postgres import PostgresEventStore
-
-        for service in self.config.services:
-            events = await PostgresEventStore.open(
-                self.config.postgres_url, schema=self.config.schema(service)
-            )
-            await events.close()
 
 
 def _role(role: str) -> Role:

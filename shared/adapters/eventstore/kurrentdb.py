@@ -6,10 +6,16 @@ How the port maps onto KurrentDB:
   version" is the 0-based position of the last event, or `StreamState.NO_STREAM`. So expected
   version 0 is `NO_STREAM` and n is n - 1; an event's version is its `stream_position`.
 - Positions. Ours are KurrentDB commit positions: they only grow, with gaps between them.
+- Own streams. A service's store is the streams under its prefix (`shared.adapters.eventstore.
+  prefix`): `intake-…`, or `reply_shangwu-…` for an agency's own instance of reply, which keeps
+  reply's `reply-proposal-1` as `reply_shangwu-proposal-1`. `read_all`, `subscribe` and `head`
+  ask the server for those streams only (a filter on the stream name), and drop anything else
+  that comes back; an append to a stream of another service is refused. Without a prefix the
+  store is the whole log (tools and tests).
 - System events (streams or types starting with `$`) are left out of `read_all`, `subscribe`
   and `head`; the server filters system streams, and we filter types starting with `$` again.
-- `head()` is the commit position of the last event in a non-system stream (0 when there is
-  none), so it is a real position that `read_all` and `subscribe` can start from.
+- `head()` is the commit position of the store's last event (0 when there is none), so it is a
+  real position that `read_all` and `subscribe` can start from.
 - Idempotent appends. KurrentDB answers a repeated append (same event ids, an expected version
   behind the stream) with the earlier position, but only checks ids when the expected version
   is behind: at the stream's current version it appends the same ids again. So an append with
@@ -39,6 +45,7 @@ from kurrentdbclient import RecordedEvent as KurrentRecordedEvent
 from kurrentdbclient.exceptions import NotFoundError, ProgrammingError, WrongCurrentVersionError
 
 from shared.adapters.eventstore import AppendResult, NewEvent, RecordedEvent
+from shared.adapters.eventstore.prefix import WHOLE_LOG, StreamPrefix
 from shared.kernel.errors import WrongExpectedVersion
 
 __all__ = [
@@ -46,6 +53,7 @@ __all__ = [
     "KurrentDBEventStore",
     "current_version_for",
     "earlier_result",
+    "filter_options",
     "from_kurrent",
     "is_system_event",
     "read_after",
@@ -134,7 +142,8 @@ def to_kurrent(event: NewEvent) -> KurrentNewEvent:
     )
 
 
-def from_kurrent(recorded: KurrentRecord) -> RecordedEvent:
+def from_kurrent(recorded: KurrentRecord, streams: StreamPrefix = WHOLE_LOG) -> RecordedEvent:
+    """Our recorded event, its stream under the service's name (`streams` maps it)."""
     recorded_at = recorded.recorded_at
     if recorded_at is None:
         recorded_at = datetime.now(UTC)
@@ -142,7 +151,7 @@ def from_kurrent(recorded: KurrentRecord) -> RecordedEvent:
         recorded_at = recorded_at.replace(tzinfo=UTC)
     return RecordedEvent(
         id=recorded.id,
-        stream=recorded.stream_name,
+        stream=streams.our_name(recorded.stream_name),
         version=recorded.stream_position,
         position=recorded.commit_position,
         type=recorded.type,
@@ -150,6 +159,18 @@ def from_kurrent(recorded: KurrentRecord) -> RecordedEvent:
         metadata=decode_json(recorded.metadata),
         recorded_at=recorded_at,
     )
+
+
+def filter_options(streams: StreamPrefix) -> dict[str, Any]:
+    """The client's filter arguments for the store's streams: its prefix, or every non-system one."""
+    if streams.whole_log:
+        return {"filter_exclude": SYSTEM_STREAMS, "filter_by_stream_name": True}
+    return {"filter_exclude": (), "filter_include": streams.server_filter, "filter_by_stream_name": True}
+
+
+def is_ours(record: KurrentRecord, streams: StreamPrefix) -> bool:
+    """A record of the store: in one of its streams, and no system event."""
+    return streams.holds(record.stream_name) and not is_system_event(record.stream_name, record.type)
 
 
 def earlier_result(existing: Sequence[RecordedEvent], events: Sequence[NewEvent]) -> AppendResult | None:
@@ -165,13 +186,16 @@ def earlier_result(existing: Sequence[RecordedEvent], events: Sequence[NewEvent]
 Fetch = Callable[[int, int], Awaitable[Sequence[KurrentRecord]]]
 
 
-async def read_after(fetch: Fetch, after: int, limit: int) -> list[RecordedEvent]:
-    """At most `limit` non-system events with a commit position greater than `after`, in order.
+async def read_after(
+    fetch: Fetch, after: int, limit: int, streams: StreamPrefix = WHOLE_LOG
+) -> list[RecordedEvent]:
+    """At most `limit` events of the store with a commit position greater than `after`, in order.
 
     `fetch(position, count)` reads up to `count` events forwards from `position`, which KurrentDB
     includes when an event is there; so one more than needed is read and positions up to `after`
-    are dropped. System events that pass the server's filter are dropped here; when a whole
-    page is dropped, reading goes on, so a short answer always means the end of the log.
+    are dropped. System events and other stores' events that pass the server's filter are dropped
+    here; when a whole page is dropped, reading goes on, so a short answer always means the end of
+    the log.
     """
     found: list[RecordedEvent] = []
     position = after
@@ -181,8 +205,8 @@ async def read_after(fetch: Fetch, after: int, limit: int) -> list[RecordedEvent
         for record in page:
             if record.commit_position <= position:
                 continue
-            if not is_system_event(record.stream_name, record.type):
-                found.append(from_kurrent(record))
+            if is_ours(record, streams):
+                found.append(from_kurrent(record, streams))
         if len(page) < count:
             break
         # A full page of count >= 2 events from `position` ends strictly after it: progress.
@@ -203,24 +227,41 @@ def _safe_url(url: str) -> str:
 
 
 class KurrentDBEventStore:
-    def __init__(self, client: AsyncKurrentDBClient, url: str, ping_timeout: float = PING_TIMEOUT) -> None:
+    def __init__(
+        self,
+        client: AsyncKurrentDBClient,
+        url: str,
+        ping_timeout: float = PING_TIMEOUT,
+        streams: StreamPrefix = WHOLE_LOG,
+    ) -> None:
         self._client = client
         self._url = _safe_url(url)
         self._ping_timeout = ping_timeout
+        self._streams = streams
+        self._filter = filter_options(streams)
 
     @classmethod
-    async def open(cls, url: str, *, ping_timeout: float = PING_TIMEOUT) -> KurrentDBEventStore:
-        """A store on the server at `url` (esdb://host:2113?Tls=false, kurrentdb://…, …+discover://…).
+    async def open(
+        cls, url: str, *, ping_timeout: float = PING_TIMEOUT, streams: StreamPrefix = WHOLE_LOG
+    ) -> KurrentDBEventStore:
+        """A store on the server at `url` (esdb://host:2113?Tls=false, kurrentdb://…, …+discover://…),
+        made of the streams under `streams` (a service's own prefix; the whole log by default).
 
         With a single-node URL nothing is sent yet (gRPC connects on the first call): call
         `ping()` to know whether the server answers. A "+discover" URL asks the cluster here.
         """
         client = AsyncKurrentDBClient(uri=url)
         await client.connect()
-        return cls(client, url, ping_timeout)
+        return cls(client, url, ping_timeout, streams)
+
+    @property
+    def streams(self) -> StreamPrefix:
+        """The store's streams on the server."""
+        return self._streams
 
     async def append(self, stream: str, events: Sequence[NewEvent], expected_version: int) -> AppendResult:
         current_version = current_version_for(expected_version)
+        stored = self._streams.stored_name(stream)
         if not events:
             return await self._append_nothing(stream, expected_version)
         if expected_version > 0:
@@ -231,7 +272,7 @@ class KurrentDBEventStore:
                 return repeated
         try:
             commit_position = await self._client.append_to_stream(
-                stream,
+                stored,
                 events=[to_kurrent(e) for e in events],
                 current_version=current_version,
             )
@@ -263,7 +304,7 @@ class KurrentDBEventStore:
 
     async def _last_of(self, stream: str) -> KurrentRecordedEvent | None:
         try:
-            last = await self._client.get_stream(stream, backwards=True, limit=1)
+            last = await self._client.get_stream(self._streams.stored_name(stream), backwards=True, limit=1)
         except NotFoundError:
             return None
         return last[0] if last else None
@@ -271,24 +312,22 @@ class KurrentDBEventStore:
     async def read_stream(self, stream: str, from_version: int = 0) -> list[RecordedEvent]:
         try:
             recorded = await self._client.get_stream(
-                stream, stream_position=from_version if from_version > 0 else None
+                self._streams.stored_name(stream),
+                stream_position=from_version if from_version > 0 else None,
             )
         except NotFoundError:
             return []
-        return [from_kurrent(r) for r in recorded]
+        return [from_kurrent(r, self._streams) for r in recorded]
 
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         if limit <= 0:
             return []
-        return await read_after(self._fetch, after, limit)
+        return await read_after(self._fetch, after, limit, self._streams)
 
     async def _fetch(self, position: int, count: int) -> list[KurrentRecordedEvent]:
-        """Up to `count` events of non-system streams, forwards from `position` (included)."""
+        """Up to `count` events of the store's streams, forwards from `position` (included)."""
         response = await self._client.read_all(
-            commit_position=position if position > 0 else None,
-            filter_exclude=SYSTEM_STREAMS,
-            filter_by_stream_name=True,
-            limit=count,
+            commit_position=position if position > 0 else None, limit=count, **self._filter
         )
         async with response:
             return [record async for record in response]
@@ -302,18 +341,15 @@ class KurrentDBEventStore:
         position = after
         while True:
             subscription = await self._client.subscribe_to_all(
-                commit_position=position if position > 0 else None,
-                filter_exclude=SYSTEM_STREAMS,
-                filter_by_stream_name=True,
+                commit_position=position if position > 0 else None, **self._filter
             )
             try:
                 async for record in subscription:
                     if record.commit_position <= position:
                         continue
                     position = record.commit_position
-                    if is_system_event(record.stream_name, record.type):
-                        continue
-                    yield from_kurrent(record)
+                    if is_ours(record, self._streams):
+                        yield from_kurrent(record, self._streams)
             finally:
                 # Cancels the gRPC call; a no-op when the iteration already stopped it.
                 with contextlib.suppress(Exception):
@@ -321,10 +357,8 @@ class KurrentDBEventStore:
             await asyncio.sleep(RESUBSCRIBE_DELAY)  # ended without an error: not in a tight loop
 
     async def head(self) -> int:
-        """The commit position of the last event in a non-system stream; 0 when there is none."""
-        return await self._client.get_commit_position(
-            filter_exclude=SYSTEM_STREAMS, filter_by_stream_name=True
-        )
+        """The commit position of the store's last event; 0 when there is none."""
+        return await self._client.get_commit_position(**self._filter)
 
     async def ping(self) -> None:
         """Read the last event of the log, or raise ConnectionError within the ping timeout."""

@@ -1,12 +1,15 @@
 """Event store on PostgreSQL, through an `asyncpg` pool; every store lives in its own schema.
 
+- A store needs no more than a role that owns its schema (as `runtime.provision` makes one per
+  service): the first open creates the table and the append function there, as that role; once
+  they exist, opening needs no CREATE right at all. Nothing outside the schema is touched.
 - Appends take a transaction-scoped advisory lock (one key per schema), so appends to a schema
   run one at a time: the next position is the last one plus 1, and since the lock is released
   only once the transaction is visible, positions are contiguous and become visible in order.
 - An append is one call of a PL/pgSQL function of the schema, in one round trip: the lock is
   held only while the server runs it, never while a busy client process gets round to its next
-  statement (every service of a deployment appends to the same schema, so a lock held across
-  round trips made all of them wait on the slowest).
+  statement (a lock held across round trips made every appender to the schema wait on the
+  slowest).
 - Each append NOTIFYs a channel of the schema (payload: the last position) on commit.
 - `subscribe` is woken by those notifications, which a dedicated connection LISTENs to (opened
   on the first subscribe, reopened when it drops), and polls every second in any case.

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from chaos.oracle import Reference, converge, duplicated, lost
+from chaos.oracle import Reference, converge, duplicated, lost, read_stores
 from shared.adapters.eventstore import NewEvent, RecordedEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.readstore.memory import InMemoryReadStore
@@ -98,6 +98,41 @@ def test_one_message_that_caused_two_commands_in_one_service_is_a_duplicate() ->
     found = duplicated(events)
     assert len(found) == 1
     assert found[0].cause == cause and "2 commands in allocation" in found[0].why
+
+
+def test_a_services_record_of_a_message_beside_the_command_it_caused_is_no_duplicate() -> None:
+    message = recorded("intake-p1", 0, http_command("register-1"))
+    cause = str(message.id)
+    events = [
+        message,
+        recorded("allocation-received-p1", 0, cause, cause=cause),
+        recorded("allocation-p1", 0, cause, cause=cause),
+        recorded("views-received-p1", 0, cause, cause=cause),
+    ]
+    assert duplicated(events) == []
+
+
+def test_a_message_recorded_twice_is_a_duplicate() -> None:
+    message = recorded("intake-p1", 0, http_command("register-1"))
+    cause = str(message.id)
+    twice = recorded("views-received-p1", 1, cause, cause=cause, id_=uuid4())
+    events = [message, recorded("views-received-p1", 0, cause, cause=cause), twice]
+    assert [d.stream for d in duplicated(events)] == ["views-received-p1"]
+
+
+async def test_a_command_is_found_in_its_services_store_among_every_services() -> None:
+    intake, views = InMemoryEventStore(), InMemoryEventStore()
+    submit = http_command("submit-1")
+    metadata = {"command_id": submit, "actor": f"proposer:{MEMBER}"}
+    await intake.append("intake-p1", [NewEvent(event_id(f"intake-p1/{submit}", 0), "t", {}, metadata)], 0)
+    await views.append("views-received-p1", [NewEvent(uuid4(), "t", {}, {"actor": "system:views"})], 0)
+    accepted = [Record("submit", "submit-1", 201)]
+
+    events = await read_stores({"intake": intake, "views": views})
+
+    assert [e.stream for e in events] == ["intake-p1", "views-received-p1"]
+    assert lost(accepted, events) == []
+    assert lost(accepted, await read_stores({"views": views})) == accepted
 
 
 registry = EventRegistry()
