@@ -2,39 +2,31 @@
 
 A service that keeps a view of other services' facts (the views service, allocation's deadlines)
 never reads their stores: it records each integration event it consumes once, by message id, in
-streams of its own (`<service>-received-<proposal>`), and projects from there. Rebuilding or
-replaying "as of" a date reads that record. The record keeps the envelope's time, so a view knows
-when a fact happened at its source, not only when it arrived.
+its own store, and projects from there. Rebuilding or replaying "as of" a date reads that record.
+The record keeps the envelope's time, so a view knows when a fact happened at its source, not only
+when it arrived.
+
+Each message is recorded in a stream of its own (`<service>-received-<proposal>-<message id>`), with
+an event id derived from it: messages of one proposal handled at the same moment never contend for
+a stream version, and a redelivered message appends nothing (the store's idempotent append).
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from shared.adapters.eventstore import EventStore, RecordedEvent
+from shared.adapters.eventstore import EventStore, NewEvent, RecordedEvent
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
-from shared.kernel.decider import CommandHandler, CommandMeta, Decider
-from shared.kernel.events import Event, EventRegistry
+from shared.kernel.decider import CommandMeta
+from shared.kernel.events import EventRegistry
+from shared.kernel.ids import event_id
 
 OCCURRED_AT = "occurred_at"
 SOURCE = "source"
 
 
-def _decide(event: Event, _state: None) -> Sequence[Event]:
-    return [event]
-
-
-def _evolve(state: None, _event: Event) -> None:
-    return state
-
-
-RECORD: Decider[Event, None] = Decider(_decide, _evolve, None)
-"""Recording is always allowed; a repeat is recognised by the command handler from the message id."""
-
-
-def received_stream(service: str, event: IntegrationEvent) -> str:
+def received_stream(service: str, event: IntegrationEvent, message_id: str) -> str:
     key = getattr(event, "proposal_id", None)
-    return f"{service}-received-{key if isinstance(key, str) else event.type_name}"
+    return f"{service}-received-{key if isinstance(key, str) else event.type_name}-{message_id}"
 
 
 def is_received(service: str, stream: str) -> bool:
@@ -42,14 +34,16 @@ def is_received(service: str, stream: str) -> bool:
 
 
 class Recorder:
-    """Records integration events in `service`'s store, each once, through the one command handler."""
+    """Records integration events in `service`'s store, each message once."""
 
     def __init__(self, store: EventStore, service: str, contract: EventRegistry) -> None:
+        self.store = store
         self.service = service
-        self.handler: CommandHandler[Event, None] = CommandHandler(store, contract, RECORD)
+        self.contract = contract
 
-    async def record(self, event: IntegrationEvent, envelope: CloudEvent) -> bool:
-        """Record the event; False when this message was recorded before."""
+    async def record(self, event: IntegrationEvent, envelope: CloudEvent) -> None:
+        """Record the event; a message recorded before appends nothing."""
+        stream = received_stream(self.service, event, envelope.id)
         meta = CommandMeta(
             command_id=envelope.id,
             actor=f"system:{self.service}",
@@ -57,8 +51,9 @@ class Recorder:
             causation_id=envelope.id,
             extra={SOURCE: envelope.source, OCCURRED_AT: envelope.time.isoformat()},
         )
-        outcome = await self.handler.handle(received_stream(self.service, event), event, meta)
-        return not outcome.repeated
+        type_name, data = self.contract.encode(event)
+        new = NewEvent(event_id(f"{stream}/{envelope.id}", 0), type_name, data, meta.metadata())
+        await self.store.append(stream, [new], expected_version=0)
 
 
 def occurred_at(recorded: RecordedEvent) -> datetime:
