@@ -6,7 +6,7 @@ service's `contracts` module holds its public events and nothing else, in a regi
 versioned names with the upcasters of older versions; other services import that module only.
 """
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,3 +39,14 @@ class Part(BaseModel):
     """A plain-data part of an integration event."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+P = TypeVar("P", bound=IntegrationEvent)
+
+
+def announce(public: type[P], event: BaseModel, **given: Any) -> P:
+    """The public event `public` of a domain event: each field it declares taken from the domain
+    event's field of the same name, unless `given`; what it does not declare stays private."""
+    known = event.model_dump()
+    fields = {name: known[name] for name in public.model_fields if name in known}
+    return public.model_validate(fields | given)
