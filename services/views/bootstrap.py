@@ -9,6 +9,7 @@ from services.views.application.projections import load_units, projections
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
 from services.views.entrypoints import api, exports, pages
+from services.views.entrypoints.metrics import ProjectionFigures
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
 from shared.kernel.records import Recorder
@@ -39,6 +40,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         },
     )
     parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]
+    parts.metrics.append(ProjectionFigures(runners, infra.events.head))
     return parts
 
 
