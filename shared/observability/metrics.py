@@ -97,11 +97,20 @@ class ServiceMetrics:
             ["projection"],
             registry=registry,
         )
+        self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        """The children of the request metrics by their labels: `labels()` costs a lock and a join."""
 
     def request_answered(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.request_seconds.labels(*labels).observe(seconds)
+        key = (method, route, status)
+        if (series := self._request_series.get(key)) is None:
+            labels = (method, route, str(status))
+            series = self._request_series[key] = (
+                self.requests.labels(*labels),
+                self.request_seconds.labels(*labels),
+            )
+        count, duration = series
+        count.inc()
+        duration.observe(seconds)
 
     def command_handled(self, command: str, outcome: str) -> None:
         self.commands.labels(command, outcome).inc()
