@@ -1,7 +1,7 @@
 """Traces: an HTTP command, its append, the gateway's publish and the consumption of its event in
 another service are spans of one trace, although the publish happens later, from the gateway."""
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs in the lock
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -99,7 +99,7 @@ def test_traces_are_exported_by_otlp_only_when_the_environment_names_an_endpoint
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
     processor = tracing.from_environment()
     assert isinstance(processor, BatchSpanProcessor)
-    processor.shutdown()
+    processor.shutdown()  # type: ignore[no-untyped-call]
 
     monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
     assert tracing.from_environment() is None
