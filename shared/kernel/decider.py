@@ -158,7 +158,9 @@ class CommandHandler(Generic[C, S]):
             return Outcome(
                 [self.registry.decode_recorded(r) for r in earlier], state, len(recorded), repeated=True
             )
-        with current().tracer.start_as_current_span("decide"):
+        with current().tracer.start_as_current_span(
+            "decide", record_exception=False, set_status_on_exception=False
+        ):
             events = list(self.decider.decide(command, state))
         if events:
             await self._append(stream, events, meta, len(recorded))

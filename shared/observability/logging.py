@@ -74,7 +74,12 @@ def formatter(json: bool) -> logging.Formatter:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ]
     else:
-        rendering.append(structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+        # Plain tracebacks: the rich ones, with every local variable, take most of a second to
+        # render on the event loop.
+        console = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
+        rendering.append(console)
     return structlog.stdlib.ProcessorFormatter(foreign_pre_chain=_common(), processors=rendering)
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.gateway import Gateway
 from shared.kernel.inbound import Subscription, consume_forever
-from shared.observability.logging import configure_logging
+from shared.observability.logging import configure_logging, formatter
 from shared.observability.metrics import ServiceMetrics
 from shared.observability.telemetry import Telemetry
 from tests.unit.observability.platform import running
@@ -192,3 +193,15 @@ async def test_the_gateway_logs_with_the_ids_of_the_event_it_publishes() -> None
     assert record["service"] == "intake"
     assert (record["event_id"], record["correlation_id"]) == (str(event_id), "corr-0")
     assert record["causation_id"] == "register-0"
+
+
+def test_a_console_line_shows_a_plain_traceback_without_local_variables() -> None:
+    try:
+        raise RuntimeError("the read model is inconsistent")
+    except RuntimeError:
+        record = logging.LogRecord("tests", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    line = formatter(json=False).format(record)
+
+    assert "Traceback (most recent call last)" in line
+    assert "RuntimeError: the read model is inconsistent" in line
+    assert "╭" not in line and "locals" not in line
