@@ -10,7 +10,7 @@ import argparse
 import asyncio
 
 from runtime.catalog import CATALOG
-from runtime.serve import Served, configure_logging, serve
+from runtime.serve import Served, configure_logging, serve, traced
 from shared.adapters.infrastructure import Infrastructure, open_bus, open_infrastructure
 from shared.settings import ServiceSettings
 
@@ -31,7 +31,7 @@ def configure(port_base: int | None) -> dict[str, ServiceSettings]:
 async def main(port_base: int | None) -> None:
     settings = configure(port_base)
     first = next(iter(settings.values()))
-    configure_logging(first.log_level)
+    configure_logging(first.log_level, json=first.log_json, process="runtime")
     bus = await open_bus(first.bus_url, first.bus_exchange, first.bus_retry_delay)
     infras: dict[str, Infrastructure] = {}
     try:
@@ -55,4 +55,6 @@ async def main(port_base: int | None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Run every service in one process.")
     parser.add_argument("--port-base", type=int, help="first port (default: each service's own)")
-    asyncio.run(main(parser.parse_args().port_base))
+    port_base = parser.parse_args().port_base
+    with traced("runtime"):
+        asyncio.run(main(port_base))

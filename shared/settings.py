@@ -48,6 +48,8 @@ class ServiceSettings(BaseSettings):
     """Seconds a consumer holds a failed message before its second delivery; four times longer before
     each next one, at most a minute (with 5 deliveries: 1 + 4 + 16 + 60 s before it is dead-lettered)."""
     log_level: str = "INFO"
+    log_format: Literal["json", "console"] | None = None
+    """JSON lines or a console layout; JSON when APP_ENV=production unless this says otherwise."""
 
     @model_validator(mode="after")
     def name_the_service(self) -> "ServiceSettings":
@@ -84,6 +86,10 @@ class ServiceSettings(BaseSettings):
                 if getattr(self, name).startswith(("memory:", "inprocess:")):
                     raise ValueError(f"{name.upper()} must name a real server in production")
         return self
+
+    @property
+    def log_json(self) -> bool:
+        return self.log_format == "json" or (self.log_format is None and self.app_env == "production")
 
     @property
     def policy_dir(self) -> Path:

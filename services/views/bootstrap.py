@@ -10,6 +10,7 @@ from services.views.application.projections import LiveProjections, load_units, 
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
 from services.views.entrypoints import api, exports, pages
+from services.views.entrypoints.metrics import ProjectionFigures
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
 from shared.kernel.records import Recorder
@@ -35,6 +36,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         provides=(units, calendar, replay, LiveProjections(tuple(runners))),
     )
     parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]
+    parts.metrics.append(ProjectionFigures(runners, infra.events.head))
     return parts
 
 

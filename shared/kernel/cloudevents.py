@@ -10,7 +10,8 @@ from shared.adapters.bus import Message
 
 
 class CloudEvent(BaseModel):
-    """Structured-mode CloudEvent; `correlationid` and `causationid` are extension attributes."""
+    """Structured-mode CloudEvent; `correlationid` and `causationid` are extension attributes, and
+    `traceparent` the distributed-tracing extension (the W3C trace context of the event's append)."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
@@ -24,10 +25,17 @@ class CloudEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     correlationid: str | None = None
     causationid: str | None = None
+    traceparent: str | None = None
+
+    @property
+    def ids(self) -> dict[str, str | None]:
+        """What names it on a log line."""
+        return {"event_id": self.id, "correlation_id": self.correlationid, "causation_id": self.causationid}
 
     def to_message(self, routing_key: str) -> Message:
         body = json.dumps(self.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
-        return Message(id=self.id, routing_key=routing_key, body=body.encode())
+        headers = {"traceparent": self.traceparent} if self.traceparent else {}
+        return Message(id=self.id, routing_key=routing_key, body=body.encode(), headers=headers)
 
     @classmethod
     def from_message(cls, message: Message) -> "CloudEvent":

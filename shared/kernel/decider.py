@@ -6,19 +6,27 @@ handler loads a stream, decides and appends with the expected version; the ids o
 come from the command id, so a retried command appends nothing and gets the first answer.
 """
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
+
+from opentelemetry.trace import StatusCode
 
 from shared.adapters.eventstore import EventStore, NewEvent, RecordedEvent
 from shared.kernel import faults
 from shared.kernel.errors import WrongExpectedVersion
 from shared.kernel.events import Event, EventRegistry
 from shared.kernel.ids import event_id
+from shared.observability import tracing
+from shared.observability.telemetry import current
 
 S = TypeVar("S")
 C = TypeVar("C")
+
+STREAM = "eventstore.stream"
+OUTCOME = "command.outcome"
 
 
 class Rejected(Exception):
@@ -105,13 +113,36 @@ class CommandHandler(Generic[C, S]):
         self.decider = decider
 
     async def load(self, stream: str) -> tuple[S, list[RecordedEvent]]:
-        recorded = await self.store.read_stream(stream)
+        with current().tracer.start_as_current_span("eventstore read_stream", attributes={STREAM: stream}):
+            recorded = await self.store.read_stream(stream)
         events = [self.registry.decode_recorded(r) for r in recorded]
         return self.decider.fold(events), recorded
 
     async def handle(self, stream: str, command: C, meta: CommandMeta, attempts: int = 3) -> Outcome[S]:
         """Decide on the current state and append; when someone else appended in between, decide
         again on the new state (up to `attempts` times) before the conflict reaches the caller."""
+        telemetry = current()
+        name = type(command).__name__
+        attributes = {STREAM: stream, "command.id": str(meta.command_id)}
+        with telemetry.tracer.start_as_current_span(
+            f"command {name}", attributes=attributes, record_exception=False, set_status_on_exception=False
+        ) as span:
+            try:
+                outcome = await self._handle(stream, command, meta, attempts)
+            except Exception as error:
+                result = _failure(error)
+                span.set_attribute(OUTCOME, result)
+                if result == "failed":
+                    span.record_exception(error)
+                    span.set_status(StatusCode.ERROR, f"{type(error).__name__}: {error}")
+                telemetry.metrics.command_handled(name, result)
+                raise
+            result = "repeated" if outcome.repeated else "appended" if outcome.events else "unchanged"
+            span.set_attribute(OUTCOME, result)
+            telemetry.metrics.command_handled(name, result)
+            return outcome
+
+    async def _handle(self, stream: str, command: C, meta: CommandMeta, attempts: int) -> Outcome[S]:
         for attempt in range(1, attempts + 1):
             try:
                 return await self._handle_once(stream, command, meta)
@@ -127,16 +158,39 @@ class CommandHandler(Generic[C, S]):
             return Outcome(
                 [self.registry.decode_recorded(r) for r in earlier], state, len(recorded), repeated=True
             )
-        events = list(self.decider.decide(command, state))
+        with current().tracer.start_as_current_span(
+            "decide", record_exception=False, set_status_on_exception=False
+        ):
+            events = list(self.decider.decide(command, state))
         if events:
+            await self._append(stream, events, meta, len(recorded))
+            faults.point("decider.after-append")
+        return Outcome(events, self.decider.fold(events, state), len(recorded) + len(events))
+
+    async def _append(self, stream: str, events: list[Event], meta: CommandMeta, expected: int) -> None:
+        """Append with the expected version; the events keep the trace context of their append."""
+        telemetry = current()
+        with telemetry.tracer.start_as_current_span(
+            "eventstore append", attributes={STREAM: stream, "eventstore.events": len(events)}
+        ):
             metadata = meta.metadata()
+            if traceparent := tracing.traceparent():
+                metadata[tracing.TRACEPARENT] = traceparent
             new = [
                 NewEvent(event_id(_cause(stream, meta), i), *self.registry.encode(e), metadata=metadata)
                 for i, e in enumerate(events)
             ]
-            await self.store.append(stream, new, expected_version=len(recorded))
-            faults.point("decider.after-append")
-        return Outcome(events, self.decider.fold(events, state), len(recorded) + len(events))
+            started = time.perf_counter()
+            await self.store.append(stream, new, expected_version=expected)
+            telemetry.metrics.appended(len(new), time.perf_counter() - started)
+
+
+def _failure(error: Exception) -> str:
+    if isinstance(error, Rejected):
+        return "rejected"
+    if isinstance(error, WrongExpectedVersion):
+        return "conflict"
+    return "failed"
 
 
 def _cause(stream: str, meta: CommandMeta) -> str:

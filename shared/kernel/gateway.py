@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from opentelemetry.trace import SpanKind
+
 from shared.adapters.bus import Message, MessageBus
 from shared.adapters.eventstore import EventStore, RecordedEvent
 from shared.adapters.readstore import Changes, ReadStore
@@ -21,6 +23,9 @@ from shared.kernel.errors import Unroutable
 from shared.kernel.events import Event, EventRegistry
 from shared.kernel.records import is_received
 from shared.kernel.subscription import batches
+from shared.observability import logging as logs
+from shared.observability import tracing
+from shared.observability.telemetry import current
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,9 @@ class Gateway:
     def messages(self, recorded: RecordedEvent) -> list[Message]:
         """The messages announcing this event: its public event, then the same in each older version
         still published, all with the event's id (a consumer taking two versions takes it once)."""
+        return [message for _, message in self._outgoing(recorded)]
+
+    def _outgoing(self, recorded: RecordedEvent) -> list[tuple[CloudEvent, Message]]:
         if not self.owns(recorded):
             return []
         public = self.translate(self.registry.decode_recorded(recorded))
@@ -81,7 +89,7 @@ class Gateway:
         versions = [(public.type_name, data)]
         versions += [(older, downcast(data)) for older, downcast in self.contract.downcasts(public.type_name)]
         key = public.routing_key()
-        return [
+        envelopes = [
             CloudEvent(
                 id=str(recorded.id),
                 source=f"/proposals/{self.service}",
@@ -91,24 +99,41 @@ class Gateway:
                 data=version,
                 correlationid=_text(recorded.metadata.get("correlation_id")),
                 causationid=_text(recorded.metadata.get("causation_id")),
-            ).to_message(type_name + key.removeprefix(public.type_name))
+                traceparent=_text(recorded.metadata.get(tracing.TRACEPARENT)),
+            )
             for type_name, version in versions
         ]
+        return [(e, e.to_message(e.type + key.removeprefix(public.type_name))) for e in envelopes]
 
-    async def _publish(self, message: Message) -> None:
-        try:
-            await self.bus.publish(message)
+    async def _publish(self, event: CloudEvent, message: Message) -> None:
+        """Publish in a span of the trace of the append, and with its ids on the log lines."""
+        telemetry = current()
+        with (
+            logs.scoped(**event.ids),
+            telemetry.tracer.start_as_current_span(
+                f"{event.type} publish",
+                context=tracing.continued(event.traceparent),
+                kind=SpanKind.PRODUCER,
+                attributes={"cloudevents.event_id": event.id, "cloudevents.event_type": event.type},
+            ),
+        ):
+            try:
+                await self.bus.publish(message)
+            except Unroutable:
+                self.stats.unrouted += 1
+                telemetry.metrics.message_published(event.type, routed=False)
+                log.info("no queue is bound for %s (event %s)", message.routing_key, message.id)
+                return
             self.stats.published += 1
-        except Unroutable:
-            self.stats.unrouted += 1
-            log.info("no queue is bound for %s (event %s)", message.routing_key, message.id)
+            telemetry.metrics.message_published(event.type, routed=True)
 
     async def publish_batch(self, batch: list[RecordedEvent]) -> None:
-        messages = [m for recorded in batch for m in self.messages(recorded)]
-        await asyncio.gather(*(self._publish(m) for m in messages))
+        outgoing = [pair for recorded in batch for pair in self._outgoing(recorded)]
+        await asyncio.gather(*(self._publish(event, message) for event, message in outgoing))
         faults.point("gateway.after-publish-before-checkpoint")
         self.stats.position = batch[-1].position
         await self.checkpoints.commit(Changes(), (self.checkpoint_name, self.stats.position))
+        current().metrics.gateway_position.set(self.stats.position)
 
     async def run(self) -> None:
         after = await self.checkpoints.checkpoint(self.checkpoint_name)

@@ -12,8 +12,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from shared.adapters.bus import Inbox, Malformed, Message, MessageBus
@@ -21,6 +23,9 @@ from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.errors import UnknownEventType
 from shared.kernel.events import EventRegistry
+from shared.observability import logging as logs
+from shared.observability import tracing
+from shared.observability.telemetry import Telemetry, current
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,8 @@ S = TypeVar("S")
 EventHandler = Callable[[CloudEvent], Awaitable[None]]
 Handle = Callable[[S, Any, CloudEvent], Awaitable[None]]
 """What a service does with one event: (the service, the event upcast to its current type, its envelope)."""
+UNPARSED = "unparsed"
+"""The type label of a message that is not a CloudEvent."""
 
 
 class Inbound(Generic[S]):
@@ -106,13 +113,16 @@ async def consume_forever(
     bus: MessageBus, inbox: Inbox, subscription: Subscription, max_deliveries: int = 5
 ) -> None:
     """Declare the queue, consume it until cancelled, then stop without acking what is unfinished."""
+    telemetry = current()  # bound again for each message: a broker client may run it in its own task
 
     async def handle(message: Message) -> None:
-        event = parse(message)
-        handler = subscription.handlers.get(event.type)
-        if handler is None:
-            raise Malformed(f"queue {subscription.queue} has no handler for {event.type}")
-        await handler(event)
+        with telemetry.bound():
+            try:
+                event = parse(message)
+            except Malformed:
+                telemetry.metrics.message_consumed(UNPARSED, "malformed")
+                raise
+            await _handle_observed(event, subscription, telemetry)
 
     await bus.declare_queue(subscription.queue, subscription.routing_keys, max_deliveries)
     consumer = await bus.consume(subscription.queue, handle, inbox)
@@ -120,6 +130,38 @@ async def consume_forever(
         await asyncio.Event().wait()
     finally:
         await consumer.stop()
+
+
+async def _handle_observed(event: CloudEvent, subscription: Subscription, telemetry: Telemetry) -> None:
+    """Handle the event in a span continuing its trace, with its ids on the log lines, counted."""
+    metrics = telemetry.metrics
+    metrics.consumer_lag.labels(event.type).observe((datetime.now(UTC) - event.time).total_seconds())
+    with (
+        logs.scoped(**event.ids),
+        telemetry.tracer.start_as_current_span(
+            f"{event.type} process",
+            context=tracing.continued(event.traceparent),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "cloudevents.event_id": event.id,
+                "cloudevents.event_type": event.type,
+                "cloudevents.event_source": event.source,
+                "messaging.destination.name": subscription.queue,
+            },
+        ),
+    ):
+        handler = subscription.handlers.get(event.type)
+        try:
+            if handler is None:
+                raise Malformed(f"queue {subscription.queue} has no handler for {event.type}")
+            await handler(event)
+        except Malformed:
+            metrics.message_consumed(event.type, "malformed")
+            raise
+        except Exception:
+            metrics.message_consumed(event.type, "failed")
+            raise
+        metrics.message_consumed(event.type, "handled")
 
 
 async def declare_all(bus: MessageBus, queues: Mapping[str, Sequence[str]], max_deliveries: int) -> None:

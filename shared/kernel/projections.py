@@ -24,6 +24,7 @@ from shared.kernel import faults
 from shared.kernel.events import Event, EventRegistry
 from shared.kernel.records import occurred_at
 from shared.kernel.subscription import batches
+from shared.observability.telemetry import current
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ class ProjectionRunner:
         self.stats = Stats()
         self.failure: BaseException | None = None
 
-    async def apply_batch(self, batch: list[RecordedEvent]) -> None:
+    async def apply_batch(self, batch: list[RecordedEvent]) -> list[float]:
+        """Apply and commit the batch; the lag of each of its events."""
         view = View(self.views)
         for recorded in batch:
             event = self.registry.decode_recorded(recorded)
@@ -155,17 +157,21 @@ class ProjectionRunner:
         faults.point("projection.mid-batch")
         await self.views.commit(view.changes, (self.projection.name, last))
         now = datetime.now(UTC)
+        lags = [(now - occurred_at(r)).total_seconds() for r in batch]
         self.stats.applied += len(batch)
         self.stats.position = last
-        self.stats.lags.extend((now - occurred_at(r)).total_seconds() for r in batch)
+        self.stats.lags.extend(lags)
+        return lags
 
     async def run(self) -> None:
-        """Follow the store for ever from the stored checkpoint."""
+        """Follow the store for ever from the stored checkpoint, in the service's metrics (a replay
+        "as of" a day or a rebuild catches up outside them)."""
         after = await self.views.checkpoint(self.projection.name)
         self.stats.position = after
         try:
             async for batch in batches(self.events, after, self.batch_size):
-                await self.apply_batch(batch)
+                lags = await self.apply_batch(batch)
+                current().metrics.projected(self.projection.name, lags, self.stats.position)
         except asyncio.CancelledError:
             raise
         except BaseException as error:

@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.adapters.infrastructure import Infrastructure, open_infrastructure
+from shared.observability import tracing
+from shared.observability.metrics import Figures, ServiceMetrics, StoreHead, exposition
+from shared.observability.middleware import observe_requests
+from shared.observability.telemetry import Telemetry
 from shared.settings import ServiceSettings
 from shared.web import problems
 from shared.web.provided import Provided
@@ -40,6 +46,8 @@ class Parts:
     """What the endpoints depend on (a command service, the units, …): see `shared.web.provided`."""
     queue: str | None = None
     """The queue the service consumes from, if any: readiness counts its dead letters."""
+    metrics: list[Figures] = field(default_factory=list)
+    """Figures of the service's own at /metrics, beside those every service has."""
 
 
 Build = Callable[[ServiceSettings, Infrastructure], Parts]
@@ -73,9 +81,11 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     """The app; it opens its own infrastructure unless one is shared with it (embedded run)."""
+    provider = tracing.provider_for(settings.service_name)
+    telemetry = Telemetry(settings.service_name, ServiceMetrics(), tracing.tracer(provider))
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def running(app: FastAPI) -> AsyncIterator[None]:
         infra = infrastructure or await open_infrastructure(settings)
         parts = build(settings, infra)
         for router in parts.routers:
@@ -84,6 +94,9 @@ def create_app(
         app.state.parts = parts
         app.state.settings = settings
         app.state.clock = clock
+        app.state.figures = [StoreHead(infra.events.head), *parts.metrics]
+        for figures in app.state.figures:
+            telemetry.metrics.registry.register(figures)
         for step in parts.startup:
             await step()
         tasks = [asyncio.create_task(supervise(w), name=w.name) for w in parts.workers]
@@ -93,11 +106,25 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            for figures in app.state.figures:
+                telemetry.metrics.registry.unregister(figures)
             if infrastructure is None:
                 await infra.close()
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with telemetry.bound():  # every worker started inside inherits it
+            async with running(app):
+                yield
+            if provider is not None:
+                provider.force_flush()
+
     app = FastAPI(title=title, lifespan=lifespan, responses=problems.RESPONSES)
+    app.state.telemetry = telemetry
     problems.install(app)
+    if provider is not None:
+        tracing.instrument_app(app, provider)
+    observe_requests(app, telemetry)
 
     @app.get("/health", tags=["operations"])
     async def health() -> Health:
@@ -124,5 +151,12 @@ def create_app(
         if parts.queue and dependencies.get("bus") == "ok":
             answer.dead_letters = {parts.queue: len(await infra.bus.dead_letters(parts.queue))}
         return answer
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        """Prometheus text: requests, commands, appends, publishes, consumer and projection lag."""
+        figures: list[Figures] = app.state.figures
+        text = await exposition(telemetry.metrics.registry, figures)
+        return PlainTextResponse(text, media_type=CONTENT_TYPE_LATEST)
 
     return app

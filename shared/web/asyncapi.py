@@ -50,7 +50,7 @@ def event_schema(event: type[IntegrationEvent]) -> Schema:
 
 
 def envelope_schema(type_name: str | None = None, data: Schema | None = None) -> Schema:
-    """The CloudEvents 1.0 structured-mode envelope, with `correlationid` and `causationid`."""
+    """The CloudEvents 1.0 structured-mode envelope, with `correlationid`, `causationid` and `traceparent`."""
     text = {"type": "string", "minLength": 1}
     schema: Schema = {
         "$schema": JSON_SCHEMA_DIALECT,
@@ -67,6 +67,11 @@ def envelope_schema(type_name: str | None = None, data: Schema | None = None) ->
             "data": data or {"type": "object"},
             "correlationid": {**text, "description": "Extension: the id of the conversation"},
             "causationid": {**text, "description": "Extension: the command or message that caused it"},
+            "traceparent": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                "description": "Distributed-tracing extension: the W3C trace context of the event's append",
+            },
         },
         "required": ["specversion", "id", "source", "type", "time", "datacontenttype", "data"],
         "propertyNames": {"pattern": "^[a-z0-9]{1,20}$"},

@@ -8,6 +8,7 @@ from fastapi import Request
 
 from shared.kernel.decider import CommandMeta
 from shared.kernel.ids import derived_id
+from shared.observability import logging as logs
 from shared.web.identity import Identity
 
 
@@ -17,12 +18,14 @@ def command_meta(request: Request, caller: Identity) -> CommandMeta:
     key = request.headers.get("idempotency-key")
     command_id = derived_id("http", caller.subject, key) if key else uuid.uuid4()
     correlation = request.headers.get("x-correlation-id")
-    return CommandMeta(
+    meta = CommandMeta(
         command_id=command_id,
         actor=f"{caller.role}:{caller.subject}",
         correlation_id=correlation,
         causation_id=str(command_id),
     )
+    logs.bind(correlation_id=correlation or str(command_id), causation_id=str(command_id))
+    return meta
 
 
 def now(request: Request) -> datetime:

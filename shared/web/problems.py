@@ -79,12 +79,7 @@ def request_id(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def tag_request(request: Request, call_next: Any) -> Any:
-        request.state.request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        response = await call_next(request)
-        response.headers["x-request-id"] = request.state.request_id
-        return response
+    """The answers to errors; the request id comes from `shared.observability.middleware`."""
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, error: Problem) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""The query API of the views: a unit's work, one proposal, the office overview, and metrics.
+"""The query API of the views: a unit's work, one proposal, the office overview.
 
 Each view answers "as of" a past day with `?as_of=YYYY-MM-DD`: the store replayed to that day's end.
 """
@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
 
 from services.views.application import queries
 from services.views.application.asof import Replay
@@ -15,7 +14,6 @@ from services.views.application.projections import LiveProjections
 from services.views.entrypoints.schemas import Activity, Overview, ProposalView, UnitView
 from shared.adapters.readstore import ReadStore
 from shared.kernel.decider import Forbidden, InvalidField, NotFound
-from shared.kernel.projections import ProjectionRunner
 from shared.rules.calendar import WorkingCalendar
 from shared.rules.deadlines import local_date
 from shared.rules.units import UnitRegistry, UnknownUnit
@@ -102,13 +100,6 @@ async def office_overview(
     return Overview.model_validate(await queries.office_overview(store, today, calendar))
 
 
-@router.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
-async def metrics(request: Request, live: Live) -> str:
-    """Prometheus text: projection lag (append to visible) p50/p99, events applied, positions, store head."""
-    head = await request.app.state.infra.events.head()
-    return render_metrics(list(live.runners), head)
-
-
 def resolve_unit(units: UnitRegistry, written: str) -> str:
     try:
         return units.resolve(written).id
@@ -140,47 +131,3 @@ def parse_day(text: str, today: date) -> date:
     if day > today:
         raise InvalidField("as_of", f"not after today ({today.isoformat()})")
     return day
-
-
-def render_metrics(runners: list[ProjectionRunner], head: int) -> str:
-    lines = [
-        "# HELP views_projection_lag_seconds Seconds from append to visible in the view, recent events.",
-        "# TYPE views_projection_lag_seconds summary",
-    ]
-    for runner in runners:
-        name = runner.projection.name
-        lags = sorted(runner.stats.lags)
-        for q in (0.5, 0.99):
-            lines.append(
-                f'views_projection_lag_seconds{{projection="{name}",quantile="{q}"}} {quantile(lags, q)}'
-            )
-        lines.append(f'views_projection_lag_seconds_count{{projection="{name}"}} {len(lags)}')
-    lines += [
-        "# HELP views_projection_events_applied_total Events applied since start.",
-        "# TYPE views_projection_events_applied_total counter",
-    ]
-    lines += [
-        f'views_projection_events_applied_total{{projection="{r.projection.name}"}} {r.stats.applied}'
-        for r in runners
-    ]
-    lines += [
-        "# HELP views_projection_position Global position of the last event applied.",
-        "# TYPE views_projection_position gauge",
-    ]
-    lines += [
-        f'views_projection_position{{projection="{r.projection.name}"}} {r.stats.position}' for r in runners
-    ]
-    lines += [
-        "# HELP views_eventstore_head Position of the last event in the store.",
-        "# TYPE views_eventstore_head gauge",
-    ]
-    lines.append(f"views_eventstore_head {head}")
-    return "\n".join(lines) + "\n"
-
-
-def quantile(sorted_values: list[float], q: float) -> float:
-    """The nearest-rank quantile; NaN when there is nothing measured yet."""
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(q * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bench.session import parse_metrics, summary
-from services.views.entrypoints.api import render_metrics
+from services.views.entrypoints.metrics import render_metrics
 from tools.simulation.driver import CommandRecord, DriveReport, WaitRecord
 
 
