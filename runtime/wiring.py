@@ -40,7 +40,10 @@ def standard_parts(
     if consumes is not None:
         inbound, handler = consumes
         subscription = Subscription(
-            queue_name(settings.bus_exchange, name), inbound.bind(handler), inbound.routing_keys
+            queue_name(settings.bus_exchange, name),
+            inbound.bind(handler),
+            inbound.routing_keys,
+            prefetch=1 if inbound.in_order else 32,
         )
 
         async def consume() -> None:

@@ -41,8 +41,16 @@ class Inbound(Generic[S]):
     """The integration events a service consumes, each with what the service does with it."""
 
     def __init__(
-        self, handlers: Mapping[type[IntegrationEvent], Handle[S]], contracts: Iterable[EventRegistry]
+        self,
+        handlers: Mapping[type[IntegrationEvent], Handle[S]],
+        contracts: Iterable[EventRegistry],
+        in_order: bool = False,
     ) -> None:
+        self.in_order = in_order
+        """Take one message at a time, in the order the queue holds them: a service that records
+        others' facts for a view of its own needs them in the order they happened (the queue holds
+        them so: a fact is published only after the facts it follows were routed to every queue).
+        Otherwise several messages are handled at once, and each handler copes with an early one."""
         self.contract = EventRegistry()
         for registry in contracts:
             self.contract.include(registry)
@@ -96,6 +104,8 @@ class Subscription:
     """Integration event type → what to do with it."""
     bindings: Sequence[str] | None = None
     """The routing keys of the queue; every handled type when not given."""
+    prefetch: int = 32
+    """Messages handled at once; 1 keeps the queue's order."""
 
     @property
     def routing_keys(self) -> list[str]:
@@ -125,7 +135,7 @@ async def consume_forever(
             await _handle_observed(event, subscription, telemetry)
 
     await bus.declare_queue(subscription.queue, subscription.routing_keys, max_deliveries)
-    consumer = await bus.consume(subscription.queue, handle, inbox)
+    consumer = await bus.consume(subscription.queue, handle, inbox, prefetch=subscription.prefetch)
     try:
         await asyncio.Event().wait()
     finally:

@@ -305,3 +305,27 @@ async def test_a_deleted_queue_takes_no_more_messages(bus: MessageBus) -> None:
 
 async def test_ping_answers_when_the_bus_is_reachable(bus: MessageBus) -> None:
     await bus.ping()
+
+
+async def test_a_consumer_taking_one_at_a_time_handles_the_messages_in_the_order_published(
+    bus: MessageBus,
+) -> None:
+    queue = a_queue("in-order")
+    await bus.declare_queue(queue, ["reply.#"])
+    sent = [a_message("reply.reply-issued.v1.minzheng", n) for n in range(40)]
+    active: list[int] = []
+
+    async def one_at_a_time(message: Message) -> None:
+        active.append(1)
+        assert len(active) == 1, "two messages handled at once"
+        await asyncio.sleep(0)  # let another delivery in, if the consumer would allow it
+        active.pop()
+
+    handled = Recorder(one_at_a_time)
+    consumer = await bus.consume(queue, handled, InMemoryInbox(), prefetch=1)
+    try:
+        await bus.publish_many(sent)
+        await eventually(lambda: len(handled.done) == len(sent))
+        assert handled.ids() == [m.id for m in sent]
+    finally:
+        await consumer.stop()

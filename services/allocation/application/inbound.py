@@ -33,4 +33,6 @@ HANDLERS: dict[type[IntegrationEvent], Handle[AllocationService]] = {
     **dict.fromkeys(DEADLINE_FACTS, record),
 }
 
-INBOUND: Inbound[AllocationService] = Inbound(HANDLERS, [intake.contract, reply.contract, feedback.contract])
+INBOUND: Inbound[AllocationService] = Inbound(
+    HANDLERS, [intake.contract, reply.contract, feedback.contract], in_order=True
+)

@@ -27,5 +27,7 @@ async def record(recorder: Recorder, event: IntegrationEvent, envelope: CloudEve
 
 
 INBOUND: Inbound[Recorder] = Inbound(
-    {cls: record for cls in public_contract().current_classes if issubclass(cls, IntegrationEvent)}, CONTRACTS
+    {cls: record for cls in public_contract().current_classes if issubclass(cls, IntegrationEvent)},
+    CONTRACTS,
+    in_order=True,
 )
