@@ -6,22 +6,34 @@ its own store, and projects from there. Rebuilding or replaying "as of" a date r
 The record keeps the envelope's time, so a view knows when a fact happened at its source, not only
 when it arrived.
 
-Each message is recorded in a stream of its own (`<service>-received-<proposal>-<message id>`), with
-an event id derived from it: messages of one proposal handled at the same moment never contend for
-a stream version, and a redelivered message appends nothing (the store's idempotent append).
+Each message is recorded through the one command handler in a stream of its own
+(`<service>-received-<proposal>-<message id>`): messages of one proposal handled at the same moment
+never contend for a stream version, and a redelivered message finds its record and appends nothing.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from shared.adapters.eventstore import EventStore, NewEvent, RecordedEvent
+from shared.adapters.eventstore import EventStore, RecordedEvent
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
-from shared.kernel.decider import CommandMeta
-from shared.kernel.events import EventRegistry
-from shared.kernel.ids import event_id
+from shared.kernel.decider import CommandHandler, CommandMeta, Decider
+from shared.kernel.events import Event, EventRegistry
 
 OCCURRED_AT = "occurred_at"
 SOURCE = "source"
+
+
+def _decide(event: Event, _state: None) -> Sequence[Event]:
+    return [event]
+
+
+def _evolve(state: None, _event: Event) -> None:
+    return state
+
+
+RECORD: Decider[Event, None] = Decider(_decide, _evolve, None)
+"""Recording is always allowed; a repeat is recognised by the command handler from the message id."""
 
 
 def received_stream(service: str, event: IntegrationEvent, message_id: str) -> str:
@@ -37,9 +49,8 @@ class Recorder:
     """Records integration events in `service`'s store, each message once."""
 
     def __init__(self, store: EventStore, service: str, contract: EventRegistry) -> None:
-        self.store = store
         self.service = service
-        self.contract = contract
+        self.handler: CommandHandler[Event, None] = CommandHandler(store, contract, RECORD)
 
     async def record(self, event: IntegrationEvent, envelope: CloudEvent) -> None:
         """Record the event; a message recorded before appends nothing."""
@@ -51,9 +62,7 @@ class Recorder:
             causation_id=envelope.id,
             extra={SOURCE: envelope.source, OCCURRED_AT: envelope.time.isoformat()},
         )
-        type_name, data = self.contract.encode(event)
-        new = NewEvent(event_id(f"{stream}/{envelope.id}", 0), type_name, data, meta.metadata())
-        await self.store.append(stream, [new], expected_version=0)
+        await self.handler.handle(stream, event, meta)
 
 
 def occurred_at(recorded: RecordedEvent) -> datetime:
