@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from runtime.contract import platform_contract
 from runtime.topology import all_queues, queue_name
+from shared.adapters.bus.inbox import NoInbox
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.events import EventRegistry
 from shared.kernel.gateway import Gateway, Translate
@@ -40,14 +41,12 @@ def standard_parts(
     if consumes is not None:
         inbound, handler = consumes
         subscription = Subscription(
-            queue_name(settings.bus_exchange, name),
-            inbound.bind(handler),
-            inbound.routing_keys,
-            prefetch=1 if inbound.in_order else 32,
+            queue_name(settings.bus_exchange, name), inbound.bind(handler), inbound.routing_keys
         )
 
         async def consume() -> None:
-            await consume_forever(infra.bus, infra.inbox, subscription, settings.max_deliveries)
+            inbox = NoInbox() if inbound.recognises_repeats else infra.inbox
+            await consume_forever(infra.bus, inbox, subscription, settings.max_deliveries)
 
         workers.append(Worker("consumer", consume))
 

@@ -6,8 +6,9 @@ handler loads a stream, decides and appends with the expected version; the ids o
 come from the command id, so a retried command appends nothing and gets the first answer.
 """
 
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -121,14 +122,39 @@ class CommandHandler(Generic[C, S]):
     async def handle(self, stream: str, command: C, meta: CommandMeta, attempts: int = 3) -> Outcome[S]:
         """Decide on the current state and append; when someone else appended in between, decide
         again on the new state (up to `attempts` times) before the conflict reaches the caller."""
+        async with self._observed(stream, command, meta) as observe:
+            return observe(await self._handle(stream, command, meta, attempts))
+
+    async def open(self, stream: str, command: C, meta: CommandMeta) -> None:
+        """Open a stream of its own with what the command decides on the initial state, without
+        reading it first: the event ids come from the stream and the command, so the same command
+        again appends nothing (the store's idempotent append). For facts recorded once each."""
+        async with self._observed(stream, command, meta) as observe:
+            events = list(self.decider.decide(command, self.decider.initial))
+            if events:
+                await self._append(stream, events, meta, 0)
+            observe(Outcome(events, self.decider.fold(events), len(events)))
+
+    @contextlib.asynccontextmanager
+    async def _observed(
+        self, stream: str, command: C, meta: CommandMeta
+    ) -> AsyncIterator[Callable[[Outcome[S]], Outcome[S]]]:
+        """The command's span and count: yields what takes the outcome to record it."""
         telemetry = current()
         name = type(command).__name__
         attributes = {STREAM: stream, "command.id": str(meta.command_id)}
         with telemetry.tracer.start_as_current_span(
             f"command {name}", attributes=attributes, record_exception=False, set_status_on_exception=False
         ) as span:
+
+            def observe(outcome: Outcome[S]) -> Outcome[S]:
+                result = "repeated" if outcome.repeated else "appended" if outcome.events else "unchanged"
+                span.set_attribute(OUTCOME, result)
+                telemetry.metrics.command_handled(name, result)
+                return outcome
+
             try:
-                outcome = await self._handle(stream, command, meta, attempts)
+                yield observe
             except Exception as error:
                 result = _failure(error)
                 span.set_attribute(OUTCOME, result)
@@ -137,10 +163,6 @@ class CommandHandler(Generic[C, S]):
                     span.set_status(StatusCode.ERROR, f"{type(error).__name__}: {error}")
                 telemetry.metrics.command_handled(name, result)
                 raise
-            result = "repeated" if outcome.repeated else "appended" if outcome.events else "unchanged"
-            span.set_attribute(OUTCOME, result)
-            telemetry.metrics.command_handled(name, result)
-            return outcome
 
     async def _handle(self, stream: str, command: C, meta: CommandMeta, attempts: int) -> Outcome[S]:
         for attempt in range(1, attempts + 1):

@@ -44,13 +44,11 @@ class Inbound(Generic[S]):
         self,
         handlers: Mapping[type[IntegrationEvent], Handle[S]],
         contracts: Iterable[EventRegistry],
-        in_order: bool = False,
+        recognises_repeats: bool = False,
     ) -> None:
-        self.in_order = in_order
-        """Take one message at a time, in the order the queue holds them: a service that records
-        others' facts for a view of its own needs them in the order they happened (the queue holds
-        them so: a fact is published only after the facts it follows were routed to every queue).
-        Otherwise several messages are handled at once, and each handler copes with an early one."""
+        self.recognises_repeats = recognises_repeats
+        """Every handler knows a message it had before from its id alone (a command with the message
+        id as its command id, or a record once per message): the consumer keeps no inbox."""
         self.contract = EventRegistry()
         for registry in contracts:
             self.contract.include(registry)
@@ -104,8 +102,6 @@ class Subscription:
     """Integration event type → what to do with it."""
     bindings: Sequence[str] | None = None
     """The routing keys of the queue; every handled type when not given."""
-    prefetch: int = 32
-    """Messages handled at once; 1 keeps the queue's order."""
 
     @property
     def routing_keys(self) -> list[str]:
@@ -135,7 +131,7 @@ async def consume_forever(
             await _handle_observed(event, subscription, telemetry)
 
     await bus.declare_queue(subscription.queue, subscription.routing_keys, max_deliveries)
-    consumer = await bus.consume(subscription.queue, handle, inbox, prefetch=subscription.prefetch)
+    consumer = await bus.consume(subscription.queue, handle, inbox)
     try:
         await asyncio.Event().wait()
     finally:

@@ -62,7 +62,7 @@ class Recorder:
             causation_id=envelope.id,
             extra={SOURCE: envelope.source, OCCURRED_AT: envelope.time.isoformat()},
         )
-        await self.handler.handle(stream, event, meta)
+        await self.handler.open(stream, event, meta)
 
 
 def occurred_at(recorded: RecordedEvent) -> datetime:

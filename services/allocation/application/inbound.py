@@ -34,5 +34,5 @@ HANDLERS: dict[type[IntegrationEvent], Handle[AllocationService]] = {
 }
 
 INBOUND: Inbound[AllocationService] = Inbound(
-    HANDLERS, [intake.contract, reply.contract, feedback.contract], in_order=True
+    HANDLERS, [intake.contract, reply.contract, feedback.contract], recognises_repeats=True
 )

@@ -29,5 +29,5 @@ async def record(recorder: Recorder, event: IntegrationEvent, envelope: CloudEve
 INBOUND: Inbound[Recorder] = Inbound(
     {cls: record for cls in public_contract().current_classes if issubclass(cls, IntegrationEvent)},
     CONTRACTS,
-    in_order=True,
+    recognises_repeats=True,
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from services.views.application.read_models import (
@@ -134,7 +134,10 @@ async def proposal_view(store: ReadStore, proposal_id: str) -> dict[str, Any] | 
         detail = await store.hgetall(unit_key(proposal_id, unit))
         opinion = json.loads(opinions[unit]) if unit in opinions else None
         units.append({**detail, "unit": unit, "role": role, "co_opinion": opinion})
-    timeline = [json.loads(line) for line in await store.lrange(timeline_key(proposal_id))]
+    timeline = sorted(
+        (json.loads(line) for line in await store.lrange(timeline_key(proposal_id))),
+        key=lambda entry: datetime.fromisoformat(entry["at"]),
+    )  # in the order the facts happened, whichever the views recorded first (ties as recorded)
     return {
         "proposal_id": proposal_id,
         "number": proposal.get("number", ""),

@@ -10,6 +10,8 @@ Keys (all under the namespace `proposals`):
 - `proposals:p:<id>:timeline`: list of JSON {at, service, what, actor}.
 - `proposals:p:<id>:supervision`: list of JSON {kind, held_on, notes, by, at} (督办 of a key item).
 - `proposals:p:<id>:urges`: list of JSON {unit, reason, by, at} (催办).
+- `proposals:p:<id>:since`: hash of when the state shown was reached at its source: `state` for the
+  proposal's, `unit:<unit>` for a unit's.
 - index sets: `proposals:all`, `proposals:lead:<unit>`, `proposals:co:<unit>`,
   `proposals:assigned:<unit>` (ever, including units replaced after an adjustment),
   `proposals:state:<STATE>`, `proposals:session:<session>`, `proposals:category:<category>`,
@@ -18,12 +20,19 @@ Keys (all under the namespace `proposals`):
 Built from the public integration events the views service recorded (never from another
 service's private events), with one small handler per event type. Write-mostly: it reads the
 proposal's current hashes only where a change depends on them.
+
+The views record messages as they come, several at once, so two facts of one proposal that follow
+each other closely can be recorded the other way round. A state shown (the proposal's, a unit's)
+moves only on a fact that happened, at its source, no earlier than the one that set it; the
+timeline is read in the order the facts happened. Everything else a fact writes does not depend on
+the order.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -79,6 +88,10 @@ def timeline_key(pid: str) -> str:
     return f"{NAME}:p:{pid}:timeline"
 
 
+def since_key(pid: str) -> str:
+    return f"{NAME}:p:{pid}:since"
+
+
 def supervision_key(pid: str) -> str:
     return f"{NAME}:p:{pid}:supervision"
 
@@ -105,6 +118,9 @@ def iso(at: datetime | date) -> str:
 
 Handler = Callable[[Any, View], Awaitable[str | None]]
 """Writes what one event changes; returns its timeline line in Chinese (None: not shown)."""
+
+_happened: ContextVar[datetime | None] = ContextVar("happened", default=None)
+"""When the fact being applied happened at its source (per task: replays may run side by side)."""
 
 
 class ProposalsProjection:
@@ -158,7 +174,11 @@ class ProposalsProjection:
         handler = self.handlers.get(type(event))
         if handler is None:
             return
-        what = await handler(event, view)
+        token = _happened.set(occurred_at(recorded))
+        try:
+            what = await handler(event, view)
+        finally:
+            _happened.reset(token)
         if what is not None:
             pid: str = getattr(event, "proposal_id")  # noqa: B009  every handled event has one
             entry = {
@@ -242,10 +262,15 @@ class ProposalsProjection:
         return "重新提交"
 
     async def intake_state(self, view: View, pid: str, state: str, **extra: str) -> None:
-        view.changes.hset(proposal_key(pid), {"intake_state": state, **extra})
+        if extra:
+            view.changes.hset(proposal_key(pid), extra)
+        if await newest(view, pid, "intake"):
+            view.changes.hset(proposal_key(pid), {"intake_state": state})
         await self.proposal_state(view, pid, state)
 
     async def proposal_state(self, view: View, pid: str, state: str) -> None:
+        if not await newest(view, pid, "state"):
+            return
         before = (await view.hgetall(proposal_key(pid))).get("state")
         if before and before != state:
             view.changes.srem(index_key("state", before), pid)
@@ -276,10 +301,11 @@ class ProposalsProjection:
         for unit in replaced:
             view.changes.srem(index_key("lead" if before[unit] == "lead" else "co", unit), pid)
             view.changes.hset(units_key(pid), {unit: "former"})
-            view.changes.hset(unit_key(pid, unit), {"role": "former", "state": "replaced"})
+            view.changes.hset(unit_key(pid, unit), {"role": "former"})
+            await self.unit_state(view, pid, unit, "replaced")
         for unit in leads + cos:
             role = "lead" if unit in leads else "co"
-            self.assign(view, pid, unit, role, before.get(unit), event)
+            await self.assign(view, pid, unit, role, before.get(unit), event)
         if first:
             await self.proposal_state(view, pid, "ALLOCATED")
             return f"交办（{event.mode}）：主办 {self.names(leads)}" + (
@@ -288,7 +314,7 @@ class ProposalsProjection:
         replacements = [u for u in leads + cos if before.get(u) in (None, "former")]
         return f"调整交办：{self.names(replaced)} 改为 {self.names(replacements)}"
 
-    def assign(
+    async def assign(
         self,
         view: View,
         pid: str,
@@ -303,33 +329,38 @@ class ProposalsProjection:
         view.changes.sadd(index_key("assigned", unit), pid)
         view.changes.hset(units_key(pid), {unit: role})
         due = event.reply_due if role == "lead" else event.co_opinion_due
-        fields = {"unit": unit, "role": role, "reply_due": iso(due)}
+        view.changes.hset(unit_key(pid, unit), {"unit": unit, "role": role, "reply_due": iso(due)})
         if before is None or before == "former":
-            fields["state"] = "allocated"
-        view.changes.hset(unit_key(pid, unit), fields)
+            await self.unit_state(view, pid, unit, "allocated")
 
-    def unit_state(self, view: View, pid: str, unit: str, state: str, **extra: str) -> None:
-        view.changes.hset(unit_key(pid, unit), {"state": state, **extra})
+    async def unit_state(self, view: View, pid: str, unit: str, state: str, **extra: str) -> None:
+        """The unit's state (unless a later fact set it already), and what goes with it in any case."""
+        if extra:
+            view.changes.hset(unit_key(pid, unit), extra)
+        if await newest(view, pid, f"unit:{unit}"):
+            view.changes.hset(unit_key(pid, unit), {"state": state})
 
     async def acknowledged(self, event: allocation.AssignmentAcknowledgedV1, view: View) -> str:
-        self.unit_state(
+        await self.unit_state(
             view, event.proposal_id, event.unit, "acknowledged", acknowledged_at=iso(event.acknowledged_at)
         )
         return f"{self.unit_name(event.unit)} 签收"
 
     async def adjustment_requested(self, event: allocation.AdjustmentRequestedV1, view: View) -> str:
         view.changes.hincrby(proposal_key(event.proposal_id), "adjustment_requests")
-        self.unit_state(view, event.proposal_id, event.unit, "adjustment_requested", adjustment_requested="1")
+        await self.unit_state(
+            view, event.proposal_id, event.unit, "adjustment_requested", adjustment_requested="1"
+        )
         return f"{self.unit_name(event.unit)} 申请调整：{event.reason}"
 
     async def adjustment_refused(self, event: allocation.AdjustmentRefusedV1, view: View) -> str:
         before = await view.hgetall(unit_key(event.proposal_id, event.unit))
         back = "acknowledged" if before.get("acknowledged_at") else "allocated"
-        self.unit_state(view, event.proposal_id, event.unit, back)
+        await self.unit_state(view, event.proposal_id, event.unit, back)
         return f"调整申请未同意（{self.unit_name(event.unit)}）"
 
     async def internally_allocated(self, event: allocation.InternallyAllocatedV1, view: View) -> str:
-        self.unit_state(
+        await self.unit_state(
             view,
             event.proposal_id,
             event.unit,
@@ -402,7 +433,7 @@ class ProposalsProjection:
         if event.round == 1:
             return None
         for unit in event.lead_units:
-            view.changes.hset(unit_key(pid, unit), {"state": "rehandling", "reply_due": iso(event.due)})
+            await self.unit_state(view, pid, unit, "rehandling", reply_due=iso(event.due))
         return f"第{event.round}轮办理开始，{self.names(event.lead_units)} {event.due} 前答复"
 
     async def co_opinion(self, event: reply.CoOpinionSubmittedV1, view: View) -> str:
@@ -414,9 +445,8 @@ class ProposalsProjection:
             "text": event.text,
         }
         view.changes.hset(co_opinions_key(pid), {event.co_unit: dumps(opinion)})
-        view.changes.hset(
-            unit_key(pid, event.co_unit),
-            {"state": "opinion_submitted", "opinion_at": iso(event.submitted_at)},
+        await self.unit_state(
+            view, pid, event.co_unit, "opinion_submitted", opinion_at=iso(event.submitted_at)
         )
         return f"{self.unit_name(event.co_unit)} 提交协办意见"
 
@@ -433,7 +463,6 @@ class ProposalsProjection:
         pid = event.proposal_id
         unit = await view.hgetall(unit_key(pid, event.lead_unit))
         fields = {
-            "state": "replied",
             "result_class": event.result_class,
             "document_no": event.document_no,
             "replied_round": str(event.round),
@@ -441,7 +470,7 @@ class ProposalsProjection:
         }
         if "replied_at" not in unit:
             fields["replied_at"] = iso(event.issued_at)
-        view.changes.hset(unit_key(pid, event.lead_unit), fields)
+        await self.unit_state(view, pid, event.lead_unit, "replied", **fields)
         view.changes.hset(
             proposal_key(pid),
             {
@@ -476,9 +505,19 @@ class ProposalsProjection:
 
     async def feedback_requested(self, event: feedback.FeedbackRequestedV1, view: View) -> str:
         pid = event.proposal_id
-        view.changes.hset(proposal_key(pid), {"feedback_round": str(event.round)})
-        entry = {"name": event.proposer_name, "round": event.round, "satisfaction": "", "due": iso(event.due)}
-        view.changes.hset(feedback_key(pid), {event.proposer_id: dumps(entry)})
+        entries = await view.hgetall(feedback_key(pid))
+        known = json.loads(entries.get(event.proposer_id, "{}"))
+        if known.get("round", 0) <= event.round:
+            view.changes.hset(proposal_key(pid), {"feedback_round": str(event.round)})
+            entry = {
+                "name": event.proposer_name,
+                "round": event.round,
+                "satisfaction": "",
+                "due": iso(event.due),
+            }
+            if known.get("round") == event.round:  # the answer was recorded first
+                entry |= {k: v for k, v in known.items() if k not in entry or k == "satisfaction"}
+            view.changes.hset(feedback_key(pid), {event.proposer_id: dumps(entry)})
         return f"向 {event.proposer_name} 征询意见（第{event.round}轮）"
 
     async def answered(self, event: feedback.FeedbackAnsweredV1, view: View) -> str:
@@ -493,8 +532,12 @@ class ProposalsProjection:
             "at": iso(event.answered_at),
         }
         view.changes.hset(feedback_key(pid), {event.proposer_id: dumps(entry)})
-        name = entry.get("name") or event.proposer_id
+        name = entry.get("name") or await self.member_word(view, pid)  # the request not recorded yet
         return f"{name} 评价：{event.satisfaction_as_written}（第{event.round}轮）"
+
+    async def member_word(self, view: View, pid: str) -> str:
+        kind = (await view.hgetall(proposal_key(pid))).get("kind")
+        return "代表" if kind == "suggestion" else "委员"
 
     async def rehandling(self, event: feedback.RehandlingRequestedV1, view: View) -> str:
         await self.proposal_state(view, event.proposal_id, "REHANDLING")
@@ -507,6 +550,19 @@ class ProposalsProjection:
         )
         await self.proposal_state(view, event.proposal_id, state)
         return "跟踪办理" if state == "TRACKING" else "办结"
+
+
+async def newest(view: View, pid: str, what: str) -> bool:
+    """Whether the fact being applied happened no earlier than the one that set `what`'s state;
+    when so, it is now the one that did."""
+    at = _happened.get()
+    if at is None:
+        return True
+    since = (await view.hgetall(since_key(pid))).get(what)
+    if since is not None and datetime.fromisoformat(since) > at:
+        return False
+    view.changes.hset(since_key(pid), {what: at.isoformat()})
+    return True
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -3,6 +3,18 @@
 from redis.asyncio import Redis
 
 
+class NoInbox:
+    """For a consumer whose handlers recognise a message they had before by themselves (every
+    command carries the message id as its command id; a record is appended once per message id):
+    no round trips to remember what the store already knows."""
+
+    async def seen(self, consumer: str, message_id: str) -> bool:
+        return False
+
+    async def remember(self, consumer: str, message_id: str) -> None:
+        return None
+
+
 class InMemoryInbox:
     def __init__(self) -> None:
         self._seen: set[tuple[str, str]] = set()

@@ -1,6 +1,7 @@
 """The `proposals` projection and the queries over it, fed with 晋城 第254号 as the services record it."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from services.allocation.domain import events as allocation
@@ -9,6 +10,7 @@ from services.views.application.asof import replay_until
 from services.views.application.inbound import public_contract
 from services.views.application.projections import load_units
 from services.views.application.read_models import ProposalsProjection
+from shared.adapters.eventstore import RecordedEvent
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.events import Event
 from shared.kernel.projections import ProjectionRunner
@@ -229,3 +231,42 @@ def test_working_days_are_counted_forward_and_backward_over_weekends() -> None:
     assert queries.working_days_left(date(2025, 7, 11), date(2025, 7, 15)) == 2
     assert queries.working_days_left(date(2025, 7, 15), date(2025, 7, 15)) == 0
     assert queries.working_days_left(date(2025, 7, 17), date(2025, 7, 15)) == -2
+
+
+async def test_two_facts_recorded_the_other_way_round_show_the_same_proposal() -> None:
+    """The views take several messages at once: any two neighbours of 第254号's history may be
+    recorded in either order, and the proposal, its units and its timeline come out the same."""
+    history = recorded(whole_lifecycle())
+    expected = await shown(history)
+    for i in range(len(history) - 1):
+        swapped = [*history[:i], history[i + 1], history[i], *history[i + 2 :]]
+
+        assert await shown(swapped) == expected, (history[i].type, history[i + 1].type)
+
+
+async def test_a_reply_recorded_after_the_proposal_was_closed_leaves_it_closed() -> None:
+    history = recorded(whole_lifecycle())
+    last_reply = max(i for i, r in enumerate(history) if r.type == "reply.reply-issued.v1")
+    late = [*history[:last_reply], *history[last_reply + 1 :], history[last_reply]]
+
+    view = await queries.proposal_view(await projected_records(late), PID)
+
+    assert view is not None and view["state"] == "CLOSED"
+    minzheng = next(u for u in view["units"] if u["unit"] == "minzheng")
+    assert (minzheng["state"], minzheng["replied_round"]) == ("replied", "2")
+
+
+async def projected_records(history: Sequence[RecordedEvent]) -> InMemoryReadStore:
+    store = InMemoryReadStore()
+    in_order_recorded = [replace(r, position=n, version=n - 1) for n, r in enumerate(history, start=1)]
+    await ProjectionRunner(PROJECTION, DatedEventStore(in_order_recorded), store, CONTRACT).catch_up()
+    return store
+
+
+async def shown(history: Sequence[RecordedEvent]) -> tuple[object, ...]:
+    store = await projected_records(history)
+    view = await queries.proposal_view(store, PID)
+    assert view is not None
+    timeline = sorted((entry["at"], entry["type"]) for entry in view.pop("timeline"))  # ties: any order
+    units = await queries.unit_view(store, "minzheng", date(2025, 8, 5))
+    return view, timeline, units
