@@ -42,7 +42,7 @@ def encode(book: Book) -> str:
             "open": [
                 [d.party, d.kind, d.due.isoformat(), d.round, d.calendar_version] for d in book.open.values()
             ],
-            "publication_decided": sorted([unit, round_] for unit, round_ in book.publication_decided),
+            "met": sorted([party, kind, round_] for party, kind, round_ in book.met),
         },
         ensure_ascii=False,
     )
@@ -56,7 +56,7 @@ def decode(proposal_id: str, text: str | None) -> Book:
     book.rules = (data["rules"][0], data["rules"][1]) if data["rules"] else None
     for party, kind, due, round_, version in data["open"]:
         book.add(party, kind, date.fromisoformat(due), version, round_)
-    book.publication_decided = {(unit, round_) for unit, round_ in data["publication_decided"]}
+    book.met = {(party, kind, round_) for party, kind, round_ in data["met"]}
     return book
 
 

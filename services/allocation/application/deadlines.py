@@ -6,8 +6,10 @@ office's decision; an extension moves the reply) and the public events of reply 
 allocation records as it receives them (co-opinions, replies and their publication; the member's
 form, re-handling, closing). Nothing of another service's private events is read here.
 
-Invariants: a book holds at most one deadline per party and kind; a publication deadline never
-opens for a (lead unit, round) whose publication the office has already decided; a deadline counted
+Invariants: a book holds at most one deadline per party and kind; a deadline met in a round never
+opens again for that round, so a fact recorded before the one it answers (allocation takes several
+messages at once: a form answered before its request, a reply before its round of re-handling, a
+publication decided before the reply) leaves nothing open; a deadline counted
 by a policy opens only once the case's jurisdiction and kind are known (its opening or 交办 always
 comes first), so an event about a proposal never allocated here opens nothing of that kind.
 """
@@ -69,15 +71,17 @@ class Book:
     rules: tuple[str, str] | None = None
     """The (jurisdiction, kind) whose policy applies, once the case is opened or allocated."""
     open: dict[Slot, OpenDeadline] = field(default_factory=dict)
-    publication_decided: set[tuple[str, int]] = field(default_factory=set)
-    """(lead unit, round) of every reply published or kept from the public: the reply may be
-    received after the office decided, and then no publication deadline opens."""
+    met: set[tuple[str, DeadlineKind, int]] = field(default_factory=set)
+    """(party, kind, round) of every deadline met in a known round: it does not open again."""
 
     def add(self, party: str, kind: DeadlineKind, due: date, version: str = "", round_: int = 1) -> None:
-        self.open[(party, kind)] = OpenDeadline(self.proposal_id, party, kind, due, round_, version)
+        if (party, kind, round_) not in self.met:
+            self.open[(party, kind)] = OpenDeadline(self.proposal_id, party, kind, due, round_, version)
 
     def close(self, party: str, kind: DeadlineKind, round_: int | None = None) -> None:
-        """Close the deadline; with `round_`, only when it is that round's."""
+        """Close the deadline; with `round_`, only when it is that round's, and for good."""
+        if round_ is not None:
+            self.met.add((party, kind, round_))
         deadline = self.open.get((party, kind))
         if deadline is not None and round_ in (None, deadline.round):
             del self.open[(party, kind)]
@@ -168,12 +172,10 @@ def apply_reply(book: Book, event: Event, terms: Terms) -> None:
             for unit in event.missing_co_units:
                 book.close(unit, "co_opinion")
         case reply.ReplyPublishedV1() | reply.ReplyNotPublishedV1():
-            book.publication_decided.add((event.lead_unit, event.round))
             book.close(event.lead_unit, "publication", event.round)
         case reply.ReplyIssuedV1():
-            book.close(event.lead_unit, "reply" if event.round == 1 else "rehandling")
-            if (event.lead_unit, event.round) not in book.publication_decided:
-                publication_due(book, event, terms)
+            book.close(event.lead_unit, "reply" if event.round == 1 else "rehandling", event.round)
+            publication_due(book, event, terms)
         case _:
             apply_feedback(book, event)
 
@@ -191,7 +193,7 @@ def apply_feedback(book: Book, event: Event) -> None:
             party = f"proposer:{event.proposer_id}"
             book.add(party, "feedback_return", event.due, event.calendar_version, event.round)
         case feedback.FeedbackAnsweredV1():
-            book.close(f"proposer:{event.proposer_id}", "feedback_return")
+            book.close(f"proposer:{event.proposer_id}", "feedback_return", event.round)
         case feedback.RehandlingRequestedV1():
             for unit in event.lead_units:
                 book.add(unit, "rehandling", event.due, round_=event.round)

@@ -6,12 +6,23 @@ from datetime import date
 import pytest
 
 from services.allocation.application.deadline_view import BOOKS, NAME
+from services.allocation.application.deadlines import open_deadlines
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel import faults
+from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.projections import rebuild
 from shared.rules.scheduler import OpenDeadline
-from tests.unit.scheduling.simulation import PID, days, history, record, reply_issued, view_of
+from tests.unit.scheduling.simulation import (
+    CALENDAR,
+    PID,
+    POLICIES,
+    days,
+    history,
+    record,
+    reply_issued,
+    view_of,
+)
 
 
 class Killed(Exception):
@@ -76,3 +87,17 @@ async def test_the_view_moves_only_with_its_checkpoint_and_a_rebuild_gives_the_s
     assert await views.hgetall(BOOKS) == live and await views.checkpoint(NAME) == position
     assert report.events == len(await store.read_all(0, 10_000))
     assert before != after and list(live) == [PID]
+
+
+def test_two_facts_of_others_recorded_the_other_way_round_leave_the_same_deadlines_open() -> None:
+    """Allocation takes several messages at once: any two neighbouring public facts of 第254号's
+    year may be recorded in either order, and the same deadlines are left open."""
+    timeline = history()
+    events = [event for day in sorted(timeline) for event in timeline[day]]
+    expected = open_deadlines(events, POLICIES, CALENDAR)
+    for i in range(len(events) - 1):
+        if not (isinstance(events[i], IntegrationEvent) and isinstance(events[i + 1], IntegrationEvent)):
+            continue  # allocation's own events keep the order of its stream
+        swapped = [*events[:i], events[i + 1], events[i], *events[i + 2 :]]
+
+        assert open_deadlines(swapped, POLICIES, CALENDAR) == expected, (events[i], events[i + 1])
