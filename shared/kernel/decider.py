@@ -6,9 +6,12 @@ handler loads a stream, decides and appends with the expected version; the ids o
 come from the command id, so a retried command appends nothing and gets the first answer.
 """
 
+import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -108,10 +111,19 @@ class Outcome(Generic[S]):
 
 
 class CommandHandler(Generic[C, S]):
-    def __init__(self, store: EventStore, registry: EventRegistry, decider: Decider[C, S]) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        registry: EventRegistry,
+        decider: Decider[C, S],
+        executor: Executor | None = None,
+    ) -> None:
         self.store = store
         self.registry = registry
         self.decider = decider
+        self.executor = executor
+        """Where `decide` runs when it does seconds of work (rendering a letter to stamp its digest):
+        off the event loop, so the service's requests, gateway and consumer go on meanwhile."""
 
     async def load(self, stream: str) -> tuple[S, list[RecordedEvent]]:
         with current().tracer.start_as_current_span("eventstore read_stream", attributes={STREAM: stream}):
@@ -183,11 +195,17 @@ class CommandHandler(Generic[C, S]):
         with current().tracer.start_as_current_span(
             "decide", record_exception=False, set_status_on_exception=False
         ):
-            events = list(self.decider.decide(command, state))
+            events = await self._decide(command, state)
         if events:
             await self._append(stream, events, meta, len(recorded))
             faults.point("decider.after-append")
         return Outcome(events, self.decider.fold(events, state), len(recorded) + len(events))
+
+    async def _decide(self, command: C, state: S) -> list[Event]:
+        if self.executor is None:
+            return list(self.decider.decide(command, state))
+        decide = functools.partial(self.decider.decide, command, state)
+        return list(await asyncio.get_running_loop().run_in_executor(self.executor, decide))
 
     async def _append(self, stream: str, events: list[Event], meta: CommandMeta, expected: int) -> None:
         """Append with the expected version; the events keep the trace context of their append."""

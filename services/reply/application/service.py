@@ -4,7 +4,10 @@ Each reply is issued with the digest of its 答复函, rendered from the history
 download renders the letter again from the same history and checks it against that digest.
 """
 
+import asyncio
+import functools
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from services.reply.documents import letter as letters
 from services.reply.domain.commands import Command
@@ -44,7 +47,12 @@ class ReplyService:
     ) -> None:
         self.documents: DocumentSettings = documents or {}
         self.units = units
-        self.handler: CommandHandler[Command, State] = CommandHandler(store, registry, stamped(self._stamp))
+        self.letters = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reply-letters")
+        """Letters are rendered here, one at a time, never on the event loop: a reply's letter takes
+        a good part of a second, and the service's gateway and consumer must not wait on it."""
+        self.handler: CommandHandler[Command, State] = CommandHandler(
+            store, registry, stamped(self._stamp), executor=self.letters
+        )
         self.policies = policies
 
     async def handle(self, command: Command, meta: CommandMeta) -> Outcome[State]:
@@ -71,7 +79,8 @@ class ReplyService:
         state, reply = await self._before_reply(proposal_id, round_, unit)
         if reply.letter is None:
             raise NotFound(f"the reply {reply.document_no} was recorded before letters were rendered")
-        files = letters.rendered(state, reply, self.settings(state.jurisdiction))
+        render = functools.partial(letters.rendered, state, reply, self.settings(state.jurisdiction))
+        files = await asyncio.get_running_loop().run_in_executor(self.letters, render)
         now = letters.digest(files)
         if now != reply.letter:
             raise LetterMismatch(

@@ -1,19 +1,24 @@
 """Reply learns the session, items and proposers from intake's 立案, whichever of 立案 and the
 allocation arrives first; each reply records the digest of its letter, rendered by the stamp."""
 
+import asyncio
+import threading
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from services.reply.application import inbound
 from services.reply.application.service import ReplyService, stream_name
-from services.reply.domain.commands import Proposer, TakeRegistration
+from services.reply.documents import letter as letters
+from services.reply.domain.commands import OverrideCoOpinions, Proposer, TakeRegistration
 from services.reply.domain.decider import decider, stamped
 from services.reply.domain.events import LetterDigest, ReplyIssued
 from services.reply.domain.state import Allocated, NotAllocated
 from shared.adapters.eventstore.memory import InMemoryEventStore
+from shared.documents import Rendered
 from shared.documents.settings import load_all
-from shared.kernel.decider import NotAllowedInState
+from shared.kernel.decider import CommandMeta, NotAllowedInState
 from shared.rules.policy import load_policies
 from shared.settings import DEPLOY
 from tests.unit.reply.messages import cloud_event, jiazheng_allocated, jiazheng_registered
@@ -89,3 +94,40 @@ async def test_the_registration_message_becomes_the_event_and_a_redelivery_has_n
     assert state.registration.proposers[0].name == expected.proposers[0].name == "刘建峰"
     assert [i.text for i in state.registration.items] == [text for _, text in expected.items]
     assert state.registration.session == "市政协十届四次会议"
+
+
+async def test_a_reply_is_stamped_off_the_event_loop_which_goes_on_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = InMemoryEventStore()
+    service = ReplyService(store, load_policies(DEPLOY / "policy"), load_all(DEPLOY / "policy"))
+    handlers = inbound.INBOUND.bind(service)
+    await handlers["intake.proposal-registered.v1"](cloud_event(jiazheng_registered(), "msg-reg", "intake"))
+    allocated = cloud_event(jiazheng_allocated(), "msg-alloc", "allocation")
+    await handlers["allocation.proposal-allocated.v1"](allocated)
+    waived = OverrideCoOpinions(JIAZHENG, "协办意见已电话沟通", ALLOCATED_AT)
+    await service.handle(waived, CommandMeta("override-wuhai-60"))
+    rendered_in: list[str] = []
+    render = letters.rendered
+
+    def rendered(*args: Any) -> Rendered:
+        rendered_in.append(threading.current_thread().name)
+        return render(*args)
+
+    monkeypatch.setattr(letters, "rendered", rendered)
+    loop_turns = 0
+
+    async def turns() -> None:
+        nonlocal loop_turns
+        while True:
+            loop_turns += 1
+            await asyncio.sleep(0)
+
+    counting = asyncio.create_task(turns())
+    try:
+        await service.handle(jiazheng_reply(), CommandMeta("reply-wuhai-60"))
+    finally:
+        counting.cancel()
+
+    assert rendered_in and all(name.startswith("reply-letters") for name in rendered_in)
+    assert loop_turns > 1, "the event loop stood still while the letter was rendered"
