@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from services.reply.documents import letter as letters
-from services.reply.domain.commands import Command
+from services.reply.domain.commands import Command, IssueReply
 from services.reply.domain.decider import evolve, stamped
 from services.reply.domain.events import LetterDigest, ReplyIssued, registry
 from services.reply.domain.state import Allocated, NotAllocated, State
@@ -50,13 +50,17 @@ class ReplyService:
         self.letters = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reply-letters")
         """Letters are rendered here, one at a time, never on the event loop: a reply's letter takes
         a good part of a second, and the service's gateway and consumer must not wait on it."""
-        self.handler: CommandHandler[Command, State] = CommandHandler(
+        self.handler: CommandHandler[Command, State] = CommandHandler(store, registry, stamped(self._stamp))
+        self.replies: CommandHandler[Command, State] = CommandHandler(
             store, registry, stamped(self._stamp), executor=self.letters
         )
+        """For a reply, whose letter is rendered to stamp its digest; every other command is decided on
+        the loop, without waiting behind letters."""
         self.policies = policies
 
     async def handle(self, command: Command, meta: CommandMeta) -> Outcome[State]:
-        return await self.handler.handle(stream_name(command.proposal_id), command, meta)
+        handler = self.replies if isinstance(command, IssueReply) else self.handler
+        return await handler.handle(stream_name(command.proposal_id), command, meta)
 
     async def current(self, proposal_id: str) -> tuple[State, int]:
         """The proposal's state and its stream's version."""
