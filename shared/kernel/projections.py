@@ -36,6 +36,8 @@ class View:
         self.store = store
         self.changes = Changes()
         self._committed: dict[str, list[Op]] = {}
+        self.written: dict[tuple[str, str], str] = {}
+        """Hash fields a projection wrote in this batch and reads back often (see `hget_written`)."""
 
     async def _pending(self, key: str) -> InMemoryReadStore | None:
         """The committed value of `key` with this batch's writes on top, when it has any."""
@@ -66,6 +68,24 @@ class View:
     async def hgetall(self, key: str) -> dict[str, str]:
         staged = await self._pending(key)
         return await (staged or self.store).hgetall(key)
+
+    async def hget_written(self, key: str, field_: str) -> str | None:
+        """A hash field that only `hset_written` writes (the hash's other fields may be written as
+        usual): its write in this batch, else the committed value, in constant time."""
+        if (key, field_) in self.written:
+            return self.written[(key, field_)]
+        if key not in self._committed:  # known to be a hash: one round trip, and kept for this batch
+            loaded = await self.store.hgetall(key)
+            self._committed[key] = [("hset", key, loaded)] if loaded else []
+        for op in self._committed[key]:
+            match op:
+                case ("hset", _, committed):
+                    return committed.get(field_)
+        return None
+
+    def hset_written(self, key: str, field_: str, value: str) -> None:
+        self.written[(key, field_)] = value
+        self.changes.hset(key, {field_: value})
 
     async def hget(self, key: str, field_: str) -> str | None:
         """One field of a hash, as `hgetall(key).get(field_)`: this batch's last write of the field

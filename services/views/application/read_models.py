@@ -10,8 +10,8 @@ Keys (all under the namespace `proposals`):
 - `proposals:p:<id>:timeline`: list of JSON {at, service, what, actor}.
 - `proposals:p:<id>:supervision`: list of JSON {kind, held_on, notes, by, at} (督办 of a key item).
 - `proposals:p:<id>:urges`: list of JSON {unit, reason, by, at} (催办).
-- `proposals:p:<id>:since`: hash of when the state shown was reached at its source: `state` for the
-  proposal's, `unit:<unit>` for a unit's.
+- in `proposals:p:<id>`, `since:<what>`: when the state shown was reached at its source (`since:state`
+  for the proposal's, `since:intake`, `since:unit:<unit>` for a unit's).
 - index sets: `proposals:all`, `proposals:lead:<unit>`, `proposals:co:<unit>`,
   `proposals:assigned:<unit>` (ever, including units replaced after an adjustment),
   `proposals:state:<STATE>`, `proposals:session:<session>`, `proposals:category:<category>`,
@@ -86,10 +86,6 @@ def feedback_key(pid: str) -> str:
 
 def timeline_key(pid: str) -> str:
     return f"{NAME}:p:{pid}:timeline"
-
-
-def since_key(pid: str) -> str:
-    return f"{NAME}:p:{pid}:since"
 
 
 def supervision_key(pid: str) -> str:
@@ -558,10 +554,11 @@ async def newest(view: View, pid: str, what: str) -> bool:
     at = _happened.get()
     if at is None:
         return True
-    since = (await view.hgetall(since_key(pid))).get(what)
+    field_ = f"since:{what}"
+    since = await view.hget_written(proposal_key(pid), field_)
     if since is not None and datetime.fromisoformat(since) > at:
         return False
-    view.changes.hset(since_key(pid), {what: at.isoformat()})
+    view.hset_written(proposal_key(pid), field_, at.isoformat())
     return True
 
 
