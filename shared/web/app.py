@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -126,16 +126,24 @@ def create_app(
         tracing.instrument_app(app, provider)
     observe_requests(app, telemetry)
 
-    @app.get("/health", tags=["operations"])
+    app.include_router(operations(settings.service_name, telemetry))
+    return app
+
+
+def operations(service: str, telemetry: Telemetry) -> APIRouter:
+    """`/health`, `/ready` and `/metrics`, for operators and their probes."""
+    routes = APIRouter(tags=["operations"])
+
+    @routes.get("/health")
     async def health() -> Health:
         """Liveness: the process answers."""
-        return Health(status="ok", service=settings.service_name)
+        return Health(status="ok", service=service)
 
-    @app.get("/ready", tags=["operations"], responses={503: {"model": Readiness, "description": "Not ready"}})
-    async def ready(response: Response) -> Readiness:
+    @routes.get("/ready", responses={503: {"model": Readiness, "description": "Not ready"}})
+    async def ready(request: Request, response: Response) -> Readiness:
         """Readiness: every dependency answers, with the state of each background worker."""
-        infra: Infrastructure = app.state.infra
-        parts: Parts = app.state.parts
+        infra: Infrastructure = request.app.state.infra
+        parts: Parts = request.app.state.parts
         dependencies = await infra.readiness()
         workers = {w.name: w.state for w in parts.workers}
         ok = all(v == "ok" for v in dependencies.values()) and all(
@@ -143,20 +151,17 @@ def create_app(
         )
         response.status_code = 200 if ok else 503
         answer = Readiness(
-            status="ready" if ok else "not ready",
-            service=settings.service_name,
-            dependencies=dependencies,
-            workers=workers,
+            status="ready" if ok else "not ready", service=service, dependencies=dependencies, workers=workers
         )
         if parts.queue and dependencies.get("bus") == "ok":
             answer.dead_letters = {parts.queue: len(await infra.bus.dead_letters(parts.queue))}
         return answer
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    async def metrics() -> PlainTextResponse:
+    @routes.get("/metrics", response_class=PlainTextResponse)
+    async def metrics(request: Request) -> PlainTextResponse:
         """Prometheus text: requests, commands, appends, publishes, consumer and projection lag."""
-        figures: list[Figures] = app.state.figures
+        figures: list[Figures] = request.app.state.figures
         text = await exposition(telemetry.metrics.registry, figures)
         return PlainTextResponse(text, media_type=CONTENT_TYPE_LATEST)
 
-    return app
+    return routes
