@@ -380,7 +380,11 @@ async def reply(
     client: Client, script: ProposalScript, proposal: str, number: int, round_: RoundScript
 ) -> None:
     path = f"/replies/{proposal}"
-    await client.wait_for(script, f"reply-round-{number}", "reply", path, lambda r: r.get("round") == number)
+
+    def ready(r: Json) -> bool:
+        return bool(r.get("round") == number and r.get("registered"))
+
+    await client.wait_for(script, f"reply-round-{number}", "reply", path, ready)
     if number == 1:
         for unit in script.co_units:
             opinion = {

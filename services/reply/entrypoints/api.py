@@ -329,6 +329,7 @@ def describe(state: Allocated, version: int) -> ReplyView:
         result_classes=list(state.result_classes),
         state=state.current.state_name,
         round=state.current.number,
+        registered=state.registration is not None,
         leads=_lead_states(state.current),
         rounds=[_round(r) for r in state.rounds],
         consultations=list(state.consultations),

@@ -76,6 +76,9 @@ class ReplyView(Schema):
     result_classes: list[str]
     state: str
     round: int
+    registered: bool = Field(
+        description="Whether the 立案 (session, proposers) has reached reply: until then letters wait (409)"
+    )
     leads: dict[str, str]
     rounds: list[RoundView]
     consultations: list[ConsultationRecorded]
