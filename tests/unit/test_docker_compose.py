@@ -129,7 +129,7 @@ def interpolate(node: Any, environment: Mapping[str, str]) -> Any:
 
 
 def sample_value(name: str) -> str:
-    # URL-safe, and long enough for TOKEN_SECRET's 32 characters.
+    # URL-safe, and long enough for FORM_LINK_SECRET's 32 characters.
     return f"sample-{name.lower().replace('_', '-')}-0123456789abcdef0123456789abcdef"
 
 
@@ -333,9 +333,17 @@ def test_our_services_run_in_production_on_real_servers(compose: dict[str, Any])
         environment = environment_of(service)
         assert environment.get("APP_ENV") == "production", name
         assert environment.get("SERVICE_HOST") == "0.0.0.0", f"{name}: listen beyond the container"
-        assert len(environment.get("TOKEN_SECRET", "")) >= 32, name
+        assert environment.get("TOKEN_JWKS"), f"{name}: tokens are checked against the issuer's keys"
+        assert "TOKEN_SECRET" not in environment, name
         for variable, schemes in ADAPTER_SCHEMES.items():
             assert urlsplit(environment.get(variable, "")).scheme in schemes, (name, variable)
+
+
+def test_only_the_issuer_holds_the_token_signing_key(compose: dict[str, Any]) -> None:
+    holders = {n for n, s in ours(compose).items() if "TOKEN_SIGNING_KEY_FILE" in environment_of(s)}
+    assert holders == {"views"}
+    assert set(compose["secrets"]) == {"token_signing_key", "token_jwks"}
+    assert compose["services"]["views"]["secrets"] == ["token_signing_key", "token_jwks"]
 
 
 def test_each_instance_has_its_own_broker_user(
