@@ -39,12 +39,14 @@ from shared.adapters.readstore.redis import COMMANDS as READ_STORE_COMMANDS
 from shared.settings import STORE_NAME, ServiceSettings
 
 __all__ = [
+    "COMMANDS",
     "ACLRefused",
     "RedisUser",
     "acl_file",
     "admin_password",
     "apply",
     "password_variable",
+    "prefix_of",
     "remove",
     "users_from_environment",
     "write_acl_file",
@@ -167,9 +169,13 @@ def _development(environment: Mapping[str, str]) -> bool:
 
 def prefix_of(store: str, template: str, services: Sequence[str]) -> str:
     """The key prefix the store's service computes from READSTORE_PREFIX: `{store}` is the store's
-    name, `{service}` the service it is an instance of."""
-    service = next((s for s in services if store == s or store.startswith(f"{s}_")), store)
-    return template.replace("{store}", store).replace("{service}", service)
+    name, `{service}` the one of `services` it is an instance of."""
+    if "{service}" in template:
+        service = next((s for s in services if store == s or store.startswith(f"{s}_")), None)
+        if service is None:
+            raise ACLRefused(f"READSTORE_PREFIX names {{service}}: {store!r} is no instance of {services}")
+        template = template.replace("{service}", service)
+    return template.replace("{store}", store)
 
 
 def users_from_environment(

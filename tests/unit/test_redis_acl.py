@@ -60,6 +60,8 @@ def test_the_key_prefix_is_the_one_the_service_computes() -> None:
     templated = {"APP_ENV": "development", "READSTORE_PREFIX": "pp:{service}:{store}"}
     (weijian,) = users_from_environment(["reply_weijian"], templated, SERVICES)
     assert weijian.prefix == "pp:reply:reply_weijian"
+    with pytest.raises(ACLRefused, match="no instance of"):
+        users_from_environment(["reply_weijian"], templated)
 
 
 def test_stores_whose_keys_would_overlap_are_refused() -> None:
