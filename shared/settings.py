@@ -11,6 +11,7 @@ of its own.
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,7 +39,7 @@ class ServiceSettings(BaseSettings):
     """inprocess:// | amqp://user:password@host:5672/vhost"""
     bus_exchange: str = "proposals.events"
     readstore_url: str = "memory://"
-    """memory:// | redis://host:6379/0"""
+    """memory:// | redis://user:password@host:6379/0 (the store's own user, runtime/redis_acl.py)"""
     readstore_prefix: str = "pp:{store}"
     """Every key of the service starts with this and a colon."""
     deploy_dir: Path = DEPLOY
@@ -93,6 +94,13 @@ class ServiceSettings(BaseSettings):
             for name in ("eventstore_url", "bus_url", "readstore_url"):
                 if getattr(self, name).startswith(("memory:", "inprocess:")):
                     raise ValueError(f"{name.upper()} must name a real server in production")
+            redis = urlsplit(self.readstore_url)
+            anonymous = redis.username in (None, "", "default") or not redis.password
+            if redis.scheme in {"redis", "rediss"} and anonymous:
+                raise ValueError(
+                    "READSTORE_URL must log in as the store's own Redis user with its password in "
+                    "production: redis://<user>:<password>@host:6379/0 (runtime/redis_acl.py)"
+                )
         return self
 
     def token_keys(self) -> TokenKeys:

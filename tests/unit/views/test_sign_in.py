@@ -18,7 +18,11 @@ from shared.testing.infrastructure import in_memory_infrastructure
 from shared.web.identity import read_token, verify
 from shared.web.keys import SigningKey, TokenKeys
 
-SERVERS = {"eventstore_url": "postgresql://db/p", "bus_url": "amqp://mq/", "readstore_url": "redis://c/0"}
+SERVERS = {
+    "eventstore_url": "postgresql://db/p",
+    "bus_url": "amqp://mq/",
+    "readstore_url": "redis://svc:pw@c/0",
+}
 
 
 def production(**settings: Any) -> ViewsSettings:
