@@ -17,7 +17,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.web.keys import KeyProblem, KeySet, SigningKey, TokenKeys
 
-Role = Literal["office", "unit_staff", "unit_leader", "proposer"]
+Role = Literal["office", "unit_staff", "unit_leader", "proposer", "admin"]
+"""`admin`: the office's administrator of local accounts, with no right over proposals."""
 ROLES: tuple[str, ...] = get_args(Role)
 UNIT_ROLES = {"unit_staff", "unit_leader"}
 ISSUER = "proposals-platform"
@@ -30,6 +31,8 @@ class Identity:
     role: Role
     name: str = ""
     unit: str | None = None
+    session: str | None = None
+    """The session of a local account (`sid`), ended when the account is disabled or signs out."""
 
     @property
     def is_office(self) -> bool:
@@ -48,6 +51,7 @@ def issue_token(identity: Identity, key: SigningKey, valid_for: timedelta = time
         "role": identity.role,
         "name": identity.name,
         "unit": identity.unit,
+        **({"sid": identity.session} if identity.session else {}),
         "iat": int(now.timestamp()),
         "exp": int((now + valid_for).timestamp()),
     }
@@ -107,7 +111,14 @@ def _identity(token: str, kid: str, key: Ed25519PublicKey | None) -> Identity:
     unit = claims.get("unit")
     if role in UNIT_ROLES and not unit:
         raise InvalidToken("a unit role needs a unit")
-    return Identity(subject=str(claims["sub"]), role=role, name=str(claims.get("name") or ""), unit=unit)
+    session = claims.get("sid")
+    return Identity(
+        subject=str(claims["sub"]),
+        role=role,
+        name=str(claims.get("name") or ""),
+        unit=unit,
+        session=session if isinstance(session, str) else None,
+    )
 
 
 bearer = HTTPBearer(auto_error=False, description="A token from `python -m tools.tokens`.")

@@ -41,17 +41,29 @@ def production_views(tmp_path: Path) -> Iterator[TestClient]:
     settings = production(
         token_signing_key_file=tmp_path / "token-signing-key.pem", token_jwks=str(tmp_path / "jwks.json")
     )
-    with TestClient(create(settings, in_memory_infrastructure()), follow_redirects=False) as client:
+    app = create(settings, in_memory_infrastructure())
+    # production cookies are Secure: the browser sends them back over HTTPS only
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         yield client
+
+
+def csrf(client: TestClient) -> str:
+    """The CSRF value the pages' forms carry, as a browser gets it from the sign-in page."""
+    client.get("/login")
+    return str(client.cookies["pp_csrf"])
 
 
 def test_in_production_no_one_signs_in_without_a_password(production_views: TestClient) -> None:
     form = production_views.get("/login")
-    assert form.status_code == 404
-    assert "未开放免密码登录" in form.text
+    assert form.status_code == 200
+    assert 'name="password-login"' in form.text
+    assert 'name="development-login"' not in form.text
 
-    attempt = production_views.post("/login", data={"role": "office", "name": "王主任"})
+    attempt = production_views.post(
+        "/login", data={"role": "office", "name": "王主任", "csrf": csrf(production_views)}
+    )
     assert attempt.status_code == 404
+    assert "未开放免密码登录" in attempt.text
     assert COOKIE not in attempt.cookies
 
 
@@ -62,7 +74,7 @@ def test_in_development_the_session_is_signed_with_the_issuers_key_and_checked_b
     key = SigningKey.from_file(tmp_path / "token-signing-key.pem")
     settings = ViewsSettings(token_signing_key_file=tmp_path / "token-signing-key.pem")
     with TestClient(create(settings, in_memory_infrastructure()), follow_redirects=False) as views:
-        signed_in = views.post("/login", data={"role": "office", "name": "王主任"})
+        signed_in = views.post("/login", data={"role": "office", "name": "王主任", "csrf": csrf(views)})
         assert signed_in.status_code == 303
         session = signed_in.cookies[COOKIE]
         jwks = views.get("/.well-known/jwks.json")
@@ -76,7 +88,8 @@ async def test_another_service_fetches_the_issuers_jwks_and_accepts_its_session(
     keys_command(["new", str(tmp_path)])
     settings = ViewsSettings(token_signing_key_file=tmp_path / "token-signing-key.pem")
     with TestClient(create(settings, in_memory_infrastructure()), follow_redirects=False) as views:
-        session = views.post("/login", data={"role": "office", "name": "王主任"}).cookies[COOKIE]
+        answer = views.post("/login", data={"role": "office", "name": "王主任", "csrf": csrf(views)})
+        session = answer.cookies[COOKIE]
         published = views.get("/.well-known/jwks.json").json()
     elsewhere = TokenKeys("http://views/.well-known/jwks.json")
     elsewhere.transport = httpx.MockTransport(lambda _: httpx.Response(200, json=published))
