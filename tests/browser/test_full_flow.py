@@ -93,7 +93,8 @@ def log_in(page: Page, views: str, role: str, name: str, unit: str = "") -> None
     """Sign out (the header's button) when signed in, then sign in with the development login."""
     page.goto(f"{views}/login")
     if page.locator("form[action='/logout'] button").count():
-        page.click("form[action='/logout'] button")
+        with page.expect_navigation():
+            page.click("form[action='/logout'] button")
     page.select_option("#role", role)
     if unit:
         page.select_option("#unit", unit)

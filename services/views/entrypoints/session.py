@@ -1,10 +1,12 @@
 """Who is signed in to the pages, and the forms' protection against requests from other sites.
 
 The session is a token (`shared.web.identity`) in the HttpOnly cookie `pp_session`: SameSite=Lax,
-Secure in production, 12 hours at most. A session of a local account names itself (`sid`) and is
-over once the account is disabled, its password changed or the session signed out, checked at every
-page. Every form carries the value of the cookie `pp_csrf` (SameSite=Strict) in a hidden field
-`csrf`; a form sent without it, or with another value, is refused (403) before anything is done.
+Secure in production, 12 hours at most, for the pages only (audience `PAGES`): the pages send
+commands to the services with a token of minutes made for each page. A session of a local account
+names itself (`sid`) and is over once the account is disabled, its password changed or the session
+signed out, checked at every page. Every form carries the value of the cookie `pp_csrf`
+(SameSite=Strict) in a hidden field `csrf`; a form sent without it, or with another value, is
+refused (403) before anything is done.
 """
 
 import hmac
@@ -14,13 +16,15 @@ from datetime import timedelta
 from fastapi import Request, Response
 
 from services.views.application.accounts import Accounts
-from shared.web.identity import Identity, InvalidToken, issue_token, read_token
+from shared.web.identity import PAGES, Identity, InvalidToken, issue_token, read_token
 from shared.web.keys import SigningKey
 from shared.web.provided import Provided
 
 COOKIE = "pp_session"
 CSRF_COOKIE = "pp_csrf"
 SESSION_LENGTH = timedelta(hours=12)
+API_TOKEN_LENGTH = timedelta(minutes=5)
+"""How long the token lasts that the pages send a command to a service with, made afresh each page."""
 
 
 class PageRefused(Exception):
@@ -51,18 +55,19 @@ async def _session(request: Request) -> tuple[Identity, str] | None:
     if not token:
         return None
     try:
-        identity = read_token(token, request.app.state.token_keys)
+        identity = read_token(token, request.app.state.token_keys, audience=PAGES)
     except InvalidToken:
         return None
-    if identity.session is not None:
-        objects: Provided = request.app.state.parts.provided
-        if not await objects.get(Accounts).session_open(identity.subject, identity.session):
-            return None
-    return identity, token
+    objects: Provided = request.app.state.parts.provided
+    accounts = objects.get(Accounts)
+    if identity.session is not None and not await accounts.session_open(identity.subject, identity.session):
+        return None
+    return identity, issue_token(identity, objects.get(SigningKey), API_TOKEN_LENGTH)
 
 
 def signed_in(request: Request) -> tuple[Identity, str] | None:
-    """The person signed in to this request and their token, or None."""
+    """The person signed in to this request and a token of theirs for the services' APIs, valid
+    for minutes (the session's own token is for the pages only), or None."""
     found: tuple[Identity, str] | None = getattr(request.state, "session", None)
     return found
 
@@ -81,7 +86,7 @@ def keep_csrf(request: Request, response: Response) -> None:
 
 
 def start_session(request: Request, response: Response, identity: Identity, signer: SigningKey) -> None:
-    token = issue_token(identity, signer, SESSION_LENGTH)
+    token = issue_token(identity, signer, SESSION_LENGTH, audience=PAGES)
     response.set_cookie(
         COOKIE,
         token,

@@ -14,7 +14,7 @@ from services.views.domain.accounts import MAX_FAILURES, AccountCreated, stream_
 from services.views.entrypoints.session import COOKIE
 from shared.adapters.infrastructure import Infrastructure
 from shared.testing.infrastructure import in_memory_infrastructure
-from shared.web.identity import read_token
+from shared.web.identity import PAGES, read_token
 
 ADMIN_PASSWORD = "管理员-密码-2026-wuhai"
 CLERK_PASSWORD = "民政局经办人-口令-88"
@@ -79,7 +79,7 @@ def test_an_administrator_makes_an_account_and_its_holder_signs_in(
     assert "孙雪斌" in listed and "sun.xb" in listed
 
     clerk = sign_in(new_browser(views), "sun.xb", CLERK_PASSWORD)
-    identity = read_token(clerk.cookies[COOKIE], ViewsSettings().token_keys())
+    identity = read_token(clerk.cookies[COOKIE], ViewsSettings().token_keys(), audience=PAGES)
     assert (identity.subject, identity.role, identity.unit, identity.name) == (
         "sun.xb",
         "unit_staff",
