@@ -9,23 +9,12 @@ import functools
 import json
 from pathlib import Path
 
-from runtime.topology import CONSUMES, queue_name
-from services.allocation.contracts import contract as allocation
-from services.feedback.contracts import contract as feedback
-from services.intake.contracts import contract as intake
-from services.reply.contracts import contract as reply
+from runtime.topology import CONSUMES, PUBLISHERS, queue_name
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import EventRegistry
 from shared.settings import ServiceSettings
 from shared.web.asyncapi import Contract, build_contract
 
-PUBLISHERS: dict[str, EventRegistry] = {
-    "intake": intake,
-    "allocation": allocation,
-    "reply": reply,
-    "feedback": feedback,
-}
-"""Each publishing service → its public contract (the current types and the older ones still sent)."""
 VERSION = "1.0.0"
 """The version of the document; each event type carries its own version in its name."""
 EXCHANGE: str = ServiceSettings.model_fields["bus_exchange"].default
