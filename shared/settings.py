@@ -11,6 +11,7 @@ of its own.
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,12 @@ STORE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 """The deployment data of this checkout (policies, calendars, units); `DEPLOY_DIR` names another."""
+
+
+def store_name(service: str, unit: str | None) -> str:
+    """`reply` for the service, `reply_shangwu` for its instance acting for a unit (see
+    `ServiceSettings.store_name`)."""
+    return service if unit is None else f"{service}_{unit}".replace("-", "_")
 
 
 class ServiceSettings(BaseSettings):
@@ -34,6 +41,10 @@ class ServiceSettings(BaseSettings):
     bus_url: str = "inprocess://"
     """inprocess:// | amqp://user:password@host:5672/vhost"""
     bus_exchange: str = "proposals.events"
+    bus_topology: Literal["declare", "provisioned"] = "declare"
+    """`declare`: the service declares the exchanges and every service's queue at start (development,
+    tests); `provisioned`: the broker's definitions hold them (`python -m runtime.broker`) and the
+    service, whose broker user may configure nothing, only checks that they are there."""
     readstore_url: str = "memory://"
     """memory:// | redis://host:6379/0"""
     readstore_prefix: str = "pp:{store}"
@@ -70,9 +81,7 @@ class ServiceSettings(BaseSettings):
         It names the instance's own store everywhere: its SQLite file, its PostgreSQL schema and
         role, its KurrentDB stream prefix, and its Redis key prefix by default. A hyphen of a unit id
         (`cppcc-office`) becomes an underscore, as identifiers need."""
-        if self.unit_id is None:
-            return self.service_name
-        return f"{self.service_name}_{self.unit_id}".replace("-", "_")
+        return store_name(self.service_name, self.unit_id)
 
     @model_validator(mode="after")
     def refuse_development_secrets_in_production(self) -> "ServiceSettings":
@@ -85,7 +94,13 @@ class ServiceSettings(BaseSettings):
             for name in ("eventstore_url", "bus_url", "readstore_url"):
                 if getattr(self, name).startswith(("memory:", "inprocess:")):
                     raise ValueError(f"{name.upper()} must name a real server in production")
+            if urlsplit(self.bus_url).username in (None, "", "guest"):
+                raise ValueError("BUS_URL must name the instance's own broker user in production, not guest")
         return self
+
+    @property
+    def declares_bus_topology(self) -> bool:
+        return self.bus_topology == "declare"
 
     @property
     def log_json(self) -> bool:
