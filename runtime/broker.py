@@ -52,6 +52,7 @@ __all__ = [
     "definitions",
     "instances_from_environment",
     "password_hash",
+    "password_matches",
     "password_variable",
 ]
 
@@ -131,6 +132,12 @@ def password_hash(password: str, salt: bytes | None = None) -> str:
     salt followed by the SHA-256 of the salt and the UTF-8 password."""
     salt = secrets.token_bytes(4) if salt is None else salt
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def password_matches(stored: str, password: str) -> bool:
+    """Whether `stored` (a `password_hash`) is the hash of `password`, as the broker checks a login."""
+    raw = base64.b64decode(stored)
+    return len(raw) > 4 and password_hash(password, raw[:4]) == stored
 
 
 def _user(deployment: Deployment, instance: Instance) -> dict[str, Any]:

@@ -1,7 +1,5 @@
 """The broker's definitions generated from the topology, without a broker: users, rights, queues."""
 
-import base64
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -17,6 +15,7 @@ from runtime.broker import (
     instances_from_environment,
     main,
     password_hash,
+    password_matches,
     password_variable,
 )
 from runtime.topology import SERVICES, publish_pattern, routing_keys
@@ -42,17 +41,11 @@ def matches(pattern: str, name: str) -> bool:
     return re.search(pattern, name) is not None  # as RabbitMQ applies a permission's pattern
 
 
-def verifies(stored: str, password: str) -> bool:
-    raw = base64.b64decode(stored)
-    salt, digest = raw[:4], raw[4:]
-    return hashlib.sha256(salt + password.encode()).digest() == digest
-
-
 def test_one_user_per_service_and_agency_instance_named_as_its_store(wuhai: dict[str, Any]) -> None:
     users = {user["name"]: user for user in wuhai["users"]}
     assert sorted(users) == sorted([*SERVICES, "reply_shangwu"])
-    assert verifies(users["reply_shangwu"]["password_hash"], "shangwu-8c1d2a")
-    assert not verifies(users["reply_shangwu"]["password_hash"], "intake-5b0f3e")
+    assert password_matches(users["reply_shangwu"]["password_hash"], "shangwu-8c1d2a")
+    assert not password_matches(users["reply_shangwu"]["password_hash"], "intake-5b0f3e")
     assert all(
         u["hashing_algorithm"] == "rabbit_password_hashing_sha256" and u["tags"] == [] for u in users.values()
     )
@@ -64,7 +57,7 @@ def test_the_hash_is_the_one_rabbitmq_computes() -> None:
     #     rabbit_password_hashing_sha256, <<"乌海-test"/utf8>>)).'` (its salt is the first 4 bytes)
     made_by_rabbitmq = "GqIdBGv8QBhQbvP+y+UxBNmJUfzJfMLHT/gaIBCmOQXUuj/A"
     assert password_hash("乌海-test", bytes.fromhex("1aa21d04")) == made_by_rabbitmq
-    assert verifies(password_hash("乌海-test"), "乌海-test")
+    assert password_matches(password_hash("乌海-test"), "乌海-test")
 
 
 def test_nobody_may_configure_and_each_reads_its_own_queues_alone(wuhai: dict[str, Any]) -> None:
