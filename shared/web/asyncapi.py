@@ -27,8 +27,8 @@ AMQP_BINDING_VERSION = "0.3.0"
 CONTENT_TYPE = "application/cloudevents+json"
 ENVELOPE = "CloudEventsEnvelope"
 COMPONENT_REF = "#/components/schemas/{model}"
-VHOST = "proposals"
-"""The virtual host of the deployment (`deploy/rabbitmq/definitions.json`)."""
+VHOST = "{jurisdiction}"
+"""The virtual host: one per jurisdiction (`runtime/broker.py`), a variable of the server."""
 
 
 @dataclass(frozen=True)
@@ -184,13 +184,20 @@ def _server(exchange: str) -> Schema:
     return {
         "host": "127.0.0.1:5672",
         "pathname": f"/{VHOST}",
+        "variables": {
+            "jurisdiction": {
+                "description": "The jurisdiction, whose virtual host holds its exchange and queues.",
+                "examples": ["wuhai", "jincheng", "zhongwei"],
+            }
+        },
         "protocol": "amqp",
         "protocolVersion": "0.9.1",
         "title": "RabbitMQ of the development run",
         "description": (
             f"Every integration event is published to the durable topic exchange `{exchange}` with "
             "publisher confirms, `mandatory` and persistent delivery. Each deployment names its own host; "
-            "each agency instance gets its own broker user."
+            "each service and agency instance gets its own broker user, which may publish only the "
+            "routing keys of its own contract and read only its own queue."
         ),
     }
 
