@@ -19,22 +19,34 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 import aiormq
+import httpx
 import pytest
 
 from runtime.broker import Deployment, Instance, definitions
 from runtime.topology import SERVICES, all_queues, queue_name, routing_keys
+from services.intake.bootstrap import create as create_intake
+from services.intake.config import IntakeSettings
+from services.reply.bootstrap import create as create_reply
+from services.reply.config import ReplySettings
+from services.views.bootstrap import create as create_views
+from services.views.config import ViewsSettings
 from shared.adapters.bus import Message
 from shared.adapters.bus.inbox import InMemoryInbox
 from shared.adapters.bus.rabbitmq import RabbitMQBus
 from shared.kernel.errors import Unroutable
 from shared.kernel.inbound import declare_all
+from shared.settings import ServiceSettings
 from shared.testing.waiting import eventually
 from tests.servers import IN_CI, require_rabbitmq
+from tests.unit.observability.platform import running, submission
 
 EXCHANGE = "proposals.events"
+SUBMITTED = "intake.proposal-submitted.v1"
+S = TypeVar("S", bound=ServiceSettings)
 AGENCIES = [Instance("reply", "shangwu"), Instance("allocation", "minzheng")]
 
 
@@ -261,3 +273,42 @@ async def test_each_service_works_with_its_own_user(broker: Broker) -> None:
 
 async def _ignore(message: Message) -> None:
     return None
+
+
+async def test_the_services_run_as_their_own_users_on_what_the_definitions_hold(broker: Broker) -> None:
+    """Intake, the views and 市商务局's reply instance started as they are deployed (their own user,
+    `BUS_TOPOLOGY=provisioned`): a proposal submitted to intake reaches the views."""
+
+    def settings(cls: type[S], instance: str, **more: str) -> S:
+        return cls.model_validate(
+            {
+                "app_env": "test",
+                "bus_url": broker.url(instance),
+                "bus_exchange": EXCHANGE,
+                "bus_topology": "provisioned",
+                "eventstore_url": "memory://",
+                "readstore_url": "memory://",
+                **more,
+            }
+        )
+
+    intake_settings = settings(IntakeSettings, "intake")
+    intake = create_intake(intake_settings)
+    views = create_views(settings(ViewsSettings, "views"))
+    shangwu = create_reply(settings(ReplySettings, "reply_shangwu", unit_id="shangwu"))
+    async with running(views) as view, running(shangwu) as reply, running(intake) as client:
+        submitted = await client.post(
+            "/proposals", **submission(intake_settings.token_secret.get_secret_value())
+        )
+        assert submitted.status_code == 201, submitted.text
+        handled = f'consumer_messages_total{{outcome="handled",type="{SUBMITTED}"}} 1.0'
+        await eventually(lambda: _shows(view, handled), timeout=10, interval=0.1)
+        for app, queue in ((client, None), (view, "views"), (reply, "reply_shangwu")):
+            ready = await app.get("/ready")
+            assert ready.status_code == 200, ready.text
+            if queue is not None:  # it may read its own dead letters
+                assert set(ready.json()["dead_letters"]) == {queue_name(EXCHANGE, queue)}
+
+
+async def _shows(client: httpx.AsyncClient, line: str) -> bool:
+    return line in (await client.get("/metrics")).text
