@@ -297,9 +297,7 @@ async def test_the_services_run_as_their_own_users_on_what_the_definitions_hold(
     views = create_views(settings(ViewsSettings, "views"))
     shangwu = create_reply(settings(ReplySettings, "reply_shangwu", unit_id="shangwu"))
     async with running(views) as view, running(shangwu) as reply, running(intake) as client:
-        submitted = await client.post(
-            "/proposals", **submission(intake_settings.token_secret.get_secret_value())
-        )
+        submitted = await client.post("/proposals", **submission(intake_settings.signing_key()))
         assert submitted.status_code == 201, submitted.text
         handled = f'consumer_messages_total{{outcome="handled",type="{SUBMITTED}"}} 1.0'
         await eventually(lambda: _shows(view, handled), timeout=10, interval=0.1)

@@ -7,9 +7,9 @@ from services.intake.config import IntakeSettings
 
 PRODUCTION = {
     "app_env": "production",
-    "token_secret": "f3a9c1d7e5b24680f3a9c1d7e5b24680",
+    "token_jwks": "http://views:8005/.well-known/jwks.json",
     "eventstore_url": "postgresql://intake:9f2c4e@postgres:5432/proposals?schema=intake",
-    "readstore_url": "redis://redis:6379/0",
+    "readstore_url": "redis://intake:5e7a21@redis:6379/0",
 }
 
 
