@@ -20,7 +20,7 @@ from shared.web.keys import SigningKey, TokenKeys
 
 SERVERS = {
     "eventstore_url": "postgresql://db/p",
-    "bus_url": "amqp://mq/",
+    "bus_url": "amqp://svc:pw@mq/",
     "readstore_url": "redis://svc:pw@c/0",
 }
 
