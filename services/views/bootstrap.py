@@ -8,8 +8,9 @@ from services.views.application.asof import Replay
 from services.views.application.inbound import INBOUND
 from services.views.application.projections import LiveProjections, load_units, projections
 from services.views.application.read_models import ProposalsProjection
+from services.views.application.sign_in import SignInProviders
 from services.views.config import ViewsSettings
-from services.views.entrypoints import api, exports, keys, pages
+from services.views.entrypoints import api, exports, keys, oidc, pages
 from services.views.entrypoints.metrics import ProjectionFigures
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
@@ -31,9 +32,16 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     parts = standard_parts(
         settings,
         infra,
-        routers=[api.router, exports.router, pages.router, keys.router],
+        routers=[api.router, exports.router, pages.router, oidc.router, keys.router],
         consumes=(INBOUND, recorder),
-        provides=(units, calendar, replay, LiveProjections(tuple(runners)), settings.signing_key()),
+        provides=(
+            units,
+            calendar,
+            replay,
+            LiveProjections(tuple(runners)),
+            settings.signing_key(),
+            SignInProviders.of(settings),
+        ),
     )
     parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]
     parts.metrics.append(ProjectionFigures(runners, infra.events.head))

@@ -5,7 +5,8 @@ The pages read the views (`services.views.application.queries`); their forms do 
 here: each is forwarded over HTTP to the service that owns the command, with the signed-in person's
 token and an Idempotency-Key drawn when the form was shown (a form sent twice appends nothing the
 second time).
-Signing in is for development: pick a role, a unit and a name, and a token is kept in an HttpOnly cookie.
+Signing in: through a jurisdiction's identity provider (`oidc.py`), or in development by picking a role,
+a unit and a name; either way a token is kept in an HttpOnly cookie.
 """
 
 import json
@@ -181,14 +182,29 @@ def development_login(request: Request) -> bool:
     return isinstance(settings, ViewsSettings) and settings.password_less_login
 
 
+def single_sign_on(request: Request) -> dict[str, str]:
+    """The identity providers people may sign in through (services/views/entrypoints/oidc.py), by name."""
+    settings = request.app.state.settings
+    providers = settings.oidc_providers if isinstance(settings, ViewsSettings) else {}
+    return {name: provider.display_name for name, provider in providers.items()}
+
+
 @router.get("/login")
 async def login_form(request: Request, page: Pages, units: Units, next: str = "") -> HTMLResponse:
-    if not development_login(request):
+    providers = single_sign_on(request)
+    if not development_login(request) and not providers:
         return page.render(
             "message.html", 404, title="登录", message="本系统未开放免密码登录，请使用本单位账户登录。"
         )
     listed = sorted(units.all(), key=lambda u: u.id)
-    return page.render("login.html", roles=ROLE_NAMES, units=listed, next=next)
+    return page.render(
+        "login.html",
+        roles=ROLE_NAMES,
+        units=listed,
+        next=next,
+        providers=providers,
+        password_less=development_login(request),
+    )
 
 
 @router.post("/login")
