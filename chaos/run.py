@@ -14,8 +14,8 @@ from chaos import broker, oracle
 from chaos.proxy import ThreadedProxy
 from chaos.scenarios import START_WITHIN, Context, Scenario, exited, rebuild_views
 from chaos.servers import PrivateServers
-from services.views.application.inbound import INBOUND
 from services.views.application.projections import projections
+from services.views.application.stored import STORED
 from shared.adapters.eventstore.postgres import PostgresEventStore
 from shared.adapters.readstore.redis import RedisReadStore
 from tools.simulation.driver import DriveReport, drive
@@ -226,7 +226,7 @@ async def stores_of(
 
 def views_reference(stores: dict[str, PostgresEventStore]) -> oracle.Reference:
     """The views' projections rebuilt from the views' own record, read with their registry."""
-    return oracle.Reference(stores["views"], projections(), INBOUND.contract)
+    return oracle.Reference(stores["views"], projections(), STORED)
 
 
 def views_read_store(context: Context) -> RedisReadStore:

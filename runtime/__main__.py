@@ -32,7 +32,9 @@ async def main(port_base: int | None) -> None:
     settings = configure(port_base)
     first = next(iter(settings.values()))
     configure_logging(first.log_level, json=first.log_json, process="runtime")
-    bus = await open_bus(first.bus_url, first.bus_exchange, first.bus_retry_delay)
+    bus = await open_bus(
+        first.bus_url, first.bus_exchange, first.bus_retry_delay, first.declares_bus_topology
+    )
     infras: dict[str, Infrastructure] = {}
     try:
         for name, service_settings in settings.items():

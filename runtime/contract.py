@@ -9,23 +9,12 @@ import functools
 import json
 from pathlib import Path
 
-from runtime.topology import CONSUMES, queue_name
-from services.allocation.contracts import contract as allocation
-from services.feedback.contracts import contract as feedback
-from services.intake.contracts import contract as intake
-from services.reply.contracts import contract as reply
+from runtime.topology import CONSUMES, PUBLISHERS, queue_name
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import EventRegistry
 from shared.settings import ServiceSettings
 from shared.web.asyncapi import Contract, build_contract
 
-PUBLISHERS: dict[str, EventRegistry] = {
-    "intake": intake,
-    "allocation": allocation,
-    "reply": reply,
-    "feedback": feedback,
-}
-"""Each publishing service → its public contract (the current types and the older ones still sent)."""
 VERSION = "1.0.0"
 """The version of the document; each event type carries its own version in its name."""
 EXCHANGE: str = ServiceSettings.model_fields["bus_exchange"].default
@@ -101,15 +90,18 @@ def readme(contract: Contract) -> str:
             "For example, with `rabbitmqadmin`:",
             "",
             "```bash",
-            "rabbitmqadmin -V proposals declare queue name=minzheng.replies durable=true \\",
+            "rabbitmqadmin -V wuhai declare queue name=minzheng.replies durable=true \\",
             '  arguments=\'{"x-queue-type":"quorum"}\'',
-            f"rabbitmqadmin -V proposals declare binding source={EXCHANGE} destination=minzheng.replies \\",
+            f"rabbitmqadmin -V wuhai declare binding source={EXCHANGE} destination=minzheng.replies \\",
             f"  routing_key={example}",
             "```",
             "",
-            "The operators give your agency its own broker user on the vhost `proposals`. Ack a message",
-            "after its effect is committed. A new version of an event gets a new type name (`…v2`) and is",
-            "published next to the old one until every consumer has moved.",
+            "Each jurisdiction has a vhost of its own (`wuhai`, `jincheng`, …). The operators give your",
+            "agency its own broker user there, with rights on the queues named after it; the platform's",
+            "own services and agency instances get theirs, and their queues, from `python -m",
+            "runtime.broker`: each may publish only the routing keys of its own contract and read only its",
+            "own queue. Ack a message after its effect is committed. A new version of an event gets a new",
+            "type name (`…v2`) and is published next to the old one until every consumer has moved.",
             "",
         ]
     )

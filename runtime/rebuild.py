@@ -10,8 +10,8 @@ import argparse
 import asyncio
 import sys
 
-from services.views.application.inbound import INBOUND
-from services.views.application.projections import load_units, projections
+from services.views.application.projections import all_projections, load_units
+from services.views.application.stored import STORED
 from services.views.config import ViewsSettings
 from shared.adapters.infrastructure import open_event_store, open_read_store
 from shared.kernel.projections import ProjectionRunner, rebuild
@@ -19,7 +19,7 @@ from shared.kernel.projections import ProjectionRunner, rebuild
 
 async def main(names: list[str]) -> int:
     settings = ViewsSettings()
-    known = {p.name: p for p in projections(load_units(settings))}
+    known = {p.name: p for p in all_projections(load_units(settings))}
     unknown = sorted(set(names) - set(known))
     if unknown:
         print(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(known)}")
@@ -32,7 +32,7 @@ async def main(names: list[str]) -> int:
     views = open_read_store(settings.readstore_url, settings.readstore_prefix)
     try:
         for name, projection in chosen.items():
-            runner = ProjectionRunner(projection, events, views, INBOUND.contract)
+            runner = ProjectionRunner(projection, events, views, STORED)
             report = await rebuild(runner)
             print(
                 f"{name}: {report.events} events in {report.seconds:.2f}s "

@@ -1,14 +1,16 @@
-"""The parts every service has: its gateway, its consumer, and the broker's queues declared first."""
+"""The parts every service has: its gateway, its consumer, the broker's queues declared or found first."""
 
+import re
 from typing import TypeVar
 
 from fastapi import APIRouter
 
 from runtime.contract import platform_contract
-from runtime.topology import all_queues, queue_name
+from runtime.topology import all_queues, publish_pattern, queue_name, routing_keys
 from shared.adapters.bus.inbox import NoInbox
 from shared.adapters.infrastructure import Infrastructure
-from shared.kernel.events import EventRegistry
+from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.events import Event, EventRegistry
 from shared.kernel.gateway import Gateway, Translate
 from shared.kernel.inbound import Inbound, Subscription, consume_forever, declare_all
 from shared.settings import ServiceSettings
@@ -31,18 +33,18 @@ def standard_parts(
     """`publishes`: the service's domain events, their translation and its public contract, for its
     gateway; `consumes`: what it consumes and the object that handles it, for its consumer;
     `provides`: what its endpoints depend on, one object of each type."""
-    name = settings.service_name
+    name, unit = settings.service_name, settings.unit_id
     workers = []
     if publishes is not None:
         registry, translate, contract = publishes
-        gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, translate, contract=contract)
+        announce = translate if unit is None else announced(translate, publish_pattern(name, unit))
+        gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, announce, contract=contract)
         workers.append(Worker("gateway", gateway.run))
-    queue = queue_name(settings.bus_exchange, name) if consumes else None
+    queue = None
     if consumes is not None:
         inbound, handler = consumes
-        subscription = Subscription(
-            queue_name(settings.bus_exchange, name), inbound.bind(handler), inbound.routing_keys
-        )
+        queue = queue_name(settings.bus_exchange, settings.store_name)
+        subscription = Subscription(queue, inbound.bind(handler), routing_keys(name, unit))
 
         async def consume() -> None:
             inbox = NoInbox() if inbound.recognises_repeats else infra.inbox
@@ -60,3 +62,15 @@ def standard_parts(
         provided=Provided(*provides),
         queue=queue,
     )
+
+
+def announced(translate: Translate, pattern: str) -> Translate:
+    """Only the public events whose routing key `pattern` allows: an agency's instance announces
+    what its unit did, and nothing its broker user may not publish."""
+    allowed = re.compile(pattern)
+
+    def translated(event: Event) -> IntegrationEvent | None:
+        public = translate(event)
+        return public if public is not None and allowed.fullmatch(public.routing_key()) else None
+
+    return translated

@@ -26,6 +26,12 @@ DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 """The deployment data of this checkout (policies, calendars, units); `DEPLOY_DIR` names another."""
 
 
+def store_name(service: str, unit: str | None) -> str:
+    """`reply` for the service, `reply_shangwu` for its instance acting for a unit (see
+    `ServiceSettings.store_name`)."""
+    return service if unit is None else f"{service}_{unit}".replace("-", "_")
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -38,6 +44,10 @@ class ServiceSettings(BaseSettings):
     bus_url: str = "inprocess://"
     """inprocess:// | amqp://user:password@host:5672/vhost"""
     bus_exchange: str = "proposals.events"
+    bus_topology: Literal["declare", "provisioned"] = "declare"
+    """`declare`: the service declares the exchanges and every service's queue at start (development,
+    tests); `provisioned`: the broker's definitions hold them (`python -m runtime.broker`) and the
+    service, whose broker user may configure nothing, only checks that they are there."""
     readstore_url: str = "memory://"
     """memory:// | redis://user:password@host:6379/0 (the store's own user, runtime/redis_acl.py)"""
     readstore_prefix: str = "pp:{store}"
@@ -79,9 +89,7 @@ class ServiceSettings(BaseSettings):
         It names the instance's own store everywhere: its SQLite file, its PostgreSQL schema and
         role, its KurrentDB stream prefix, and its Redis key prefix by default. A hyphen of a unit id
         (`cppcc-office`) becomes an underscore, as identifiers need."""
-        if self.unit_id is None:
-            return self.service_name
-        return f"{self.service_name}_{self.unit_id}".replace("-", "_")
+        return store_name(self.service_name, self.unit_id)
 
     @model_validator(mode="after")
     def refuse_development_secrets_in_production(self) -> "ServiceSettings":
@@ -94,6 +102,8 @@ class ServiceSettings(BaseSettings):
             for name in ("eventstore_url", "bus_url", "readstore_url"):
                 if getattr(self, name).startswith(("memory:", "inprocess:")):
                     raise ValueError(f"{name.upper()} must name a real server in production")
+            if urlsplit(self.bus_url).username in (None, "", "guest"):
+                raise ValueError("BUS_URL must name the instance's own broker user in production, not guest")
             redis = urlsplit(self.readstore_url)
             anonymous = redis.username in (None, "", "default") or not redis.password
             if redis.scheme in {"redis", "rediss"} and anonymous:
@@ -121,6 +131,10 @@ class ServiceSettings(BaseSettings):
         if self.app_env == "production":
             raise KeyProblem("TOKEN_SIGNING_KEY_FILE must name the issuer's private key in production")
         return SigningKey.development()
+
+    @property
+    def declares_bus_topology(self) -> bool:
+        return self.bus_topology == "declare"
 
     @property
     def log_json(self) -> bool:

@@ -46,7 +46,8 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         provides=(service,),
     )
     config = settings if isinstance(settings, AllocationSettings) else AllocationSettings()
-    parts.workers += clock_workers(config, infra, policies, working)
+    if settings.unit_id is None:  # the deadlines of every unit are the central instance's to watch
+        parts.workers += clock_workers(config, infra, policies, working)
     return parts
 
 

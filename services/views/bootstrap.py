@@ -4,14 +4,17 @@ its own store and projects the read models from that record."""
 from fastapi import FastAPI
 
 from runtime.wiring import standard_parts
+from services.views.application.accounts import Accounts
 from services.views.application.asof import Replay
 from services.views.application.inbound import INBOUND
-from services.views.application.projections import LiveProjections, load_units, projections
+from services.views.application.projections import LiveProjections, all_projections, load_units
 from services.views.application.read_models import ProposalsProjection
 from services.views.application.sign_in import SignInProviders
+from services.views.application.stored import STORED
 from services.views.config import ViewsSettings
-from services.views.entrypoints import api, exports, keys, oidc, pages
+from services.views.entrypoints import accounts, api, exports, keys, oidc, pages
 from services.views.entrypoints.metrics import ProjectionFigures
+from services.views.entrypoints.session import PageRefused
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
 from shared.kernel.records import Recorder
@@ -23,16 +26,15 @@ TITLE = "Views: read models across agencies"
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
-    registry = INBOUND.contract
     units = load_units(settings)
     calendar = WorkingCalendar.load(settings.calendar_dir)
-    recorder = Recorder(infra.events, settings.service_name, registry)
-    runners = [ProjectionRunner(p, infra.events, infra.views, registry) for p in projections(units)]
-    replay = Replay(infra.events, ProposalsProjection(units), registry)
+    recorder = Recorder(infra.events, settings.service_name, INBOUND.contract)
+    runners = [ProjectionRunner(p, infra.events, infra.views, STORED) for p in all_projections(units)]
+    replay = Replay(infra.events, ProposalsProjection(units), STORED)
     parts = standard_parts(
         settings,
         infra,
-        routers=[api.router, exports.router, pages.router, oidc.router, keys.router],
+        routers=[api.router, exports.router, pages.router, accounts.router, oidc.router, keys.router],
         consumes=(INBOUND, recorder),
         provides=(
             units,
@@ -40,6 +42,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
             replay,
             LiveProjections(tuple(runners)),
             settings.signing_key(),
+            Accounts(infra.events),
             SignInProviders.of(settings),
         ),
     )
@@ -49,4 +52,6 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
-    return create_app(settings or ViewsSettings(), build, title=TITLE, infrastructure=infrastructure)
+    app = create_app(settings or ViewsSettings(), build, title=TITLE, infrastructure=infrastructure)
+    app.add_exception_handler(PageRefused, pages.refused)
+    return app

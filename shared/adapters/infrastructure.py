@@ -82,7 +82,9 @@ async def open_event_store(url: str, service: str | None = None, store: str | No
     raise ValueError(f"EVENTSTORE_URL has an unknown scheme: {url!r}")
 
 
-async def open_bus(url: str, exchange: str, retry_delay: float = 0.0) -> MessageBus:
+async def open_bus(url: str, exchange: str, retry_delay: float = 0.0, declare: bool = True) -> MessageBus:
+    """The bus at `url`; `declare`: the bus declares the exchanges and queues it uses, rather than
+    finding them where the broker's definitions hold them (`BUS_TOPOLOGY=provisioned`)."""
     scheme = urlsplit(url).scheme
     if scheme == "inprocess":
         from shared.adapters.bus.inprocess import InProcessBus
@@ -91,7 +93,7 @@ async def open_bus(url: str, exchange: str, retry_delay: float = 0.0) -> Message
     if scheme in {"amqp", "amqps"}:
         from shared.adapters.bus.rabbitmq import RabbitMQBus
 
-        return await RabbitMQBus.connect(url, exchange, retry_delay=retry_delay)
+        return await RabbitMQBus.connect(url, exchange, retry_delay=retry_delay, declare=declare)
     raise ValueError(f"BUS_URL has an unknown scheme: {url!r}")
 
 
@@ -120,7 +122,9 @@ async def open_infrastructure(settings: ServiceSettings, bus: MessageBus | None 
     """The service's adapters as its settings name them; with `bus`, that one shared bus."""
     events = await open_event_store(settings.eventstore_url, settings.service_name, settings.store_name)
     try:
-        own_bus = bus or await open_bus(settings.bus_url, settings.bus_exchange, settings.bus_retry_delay)
+        own_bus = bus or await open_bus(
+            settings.bus_url, settings.bus_exchange, settings.bus_retry_delay, settings.declares_bus_topology
+        )
     except BaseException:
         await events.close()
         raise

@@ -6,6 +6,7 @@ service's `contracts` module holds its public events and nothing else, in a regi
 versioned names with the upcasters of older versions; other services import that module only.
 """
 
+import re
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -33,6 +34,18 @@ class UnitEvent(IntegrationEvent):
 
     def routing_key(self) -> str:
         return f"{self.type_name}.{self.unit}"
+
+
+def routing_pattern(event: type[IntegrationEvent]) -> tuple[str, dict[str, str]]:
+    """The event's routing key with `{unit}` where it appends a field, and that field by parameter."""
+    placeholders: dict[str, Any] = {name: f"{{{name}}}" for name in event.model_fields}
+    key = event.model_construct(None, **placeholders).routing_key()
+    found = re.findall(r"\{(\w+)\}", key)
+    if not found:
+        return key, {}
+    if len(found) > 1:
+        return key, {name: name for name in found}
+    return key.replace(f"{{{found[0]}}}", "{unit}"), {"unit": found[0]}
 
 
 class Part(BaseModel):

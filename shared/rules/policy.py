@@ -143,11 +143,14 @@ Policies = Mapping[tuple[str, str], Policy]
 """The policy of each jurisdiction and kind a deployment serves."""
 
 
+def jurisdictions(directory: str | Path) -> list[str]:
+    """Every jurisdiction with a file in `directory` (`wuhai.toml` → `wuhai`)."""
+    return [p.stem for p in sorted(Path(directory).glob("*.toml")) if p.name != DEFAULT_FILE]
+
+
 def load_policies(directory: str | Path) -> Policies:
     """The rules of every jurisdiction with a file in `directory`, for both kinds."""
-    directory = Path(directory)
-    jurisdictions = [p.stem for p in sorted(directory.glob("*.toml")) if p.name != DEFAULT_FILE]
-    return {(j, kind): load_policy(directory, j, kind) for j in jurisdictions for kind in KINDS}
+    return {(j, kind): load_policy(directory, j, kind) for j in jurisdictions(directory) for kind in KINDS}
 
 
 def load_policy(directory: str | Path, jurisdiction: str, kind: Kind) -> Policy:

@@ -7,17 +7,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.adapters.infrastructure import Infrastructure, open_infrastructure
+from shared.kernel.decider import Forbidden
 from shared.observability import tracing
 from shared.observability.metrics import Figures, ServiceMetrics, StoreHead, exposition
 from shared.observability.middleware import observe_requests
 from shared.observability.telemetry import Telemetry
 from shared.settings import ServiceSettings
 from shared.web import problems
+from shared.web.identity import Caller, Identity
 from shared.web.provided import Provided
 from shared.web.schemas import Health, Readiness
 
@@ -88,8 +90,9 @@ def create_app(
     async def running(app: FastAPI) -> AsyncIterator[None]:
         infra = infrastructure or await open_infrastructure(settings)
         parts = build(settings, infra)
+        guard = [Depends(acting_for(settings.unit_id))] if settings.unit_id else []
         for router in parts.routers:
-            app.include_router(router)
+            app.include_router(router, dependencies=guard)
         app.state.infra = infra
         app.state.parts = parts
         app.state.settings = settings
@@ -129,6 +132,17 @@ def create_app(
 
     app.include_router(operations(settings.service_name, telemetry))
     return app
+
+
+def acting_for(unit: str) -> Callable[[Identity], Awaitable[None]]:
+    """An agency's own instance answers its unit's staff only: the office and other units get 403
+    (their commands are the central instance's), a request without a token 401."""
+
+    async def guard(caller: Caller) -> None:
+        if not caller.acts_for(unit):
+            raise Forbidden(f"this instance acts for the unit {unit} only; other callers use the central one")
+
+    return guard
 
 
 def operations(service: str, telemetry: Telemetry) -> APIRouter:

@@ -6,7 +6,6 @@ each message is a structured-mode CloudEvents 1.0 envelope whose `data` is the e
 operation per publishing service and one `receive` per consuming service. `router` serves both.
 """
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from pydantic.json_schema import models_json_schema
 
-from shared.kernel.contracts import IntegrationEvent
+from shared.kernel.contracts import IntegrationEvent, routing_pattern
 from shared.web.problems import Problem, problem_doc
 from shared.web.schemas import JsonObject
 from shared.web.schemas import Schema as Shape
@@ -28,8 +27,8 @@ AMQP_BINDING_VERSION = "0.3.0"
 CONTENT_TYPE = "application/cloudevents+json"
 ENVELOPE = "CloudEventsEnvelope"
 COMPONENT_REF = "#/components/schemas/{model}"
-VHOST = "proposals"
-"""The virtual host of the deployment (`deploy/rabbitmq/definitions.json`)."""
+VHOST = "{jurisdiction}"
+"""The virtual host: one per jurisdiction (`runtime/broker.py`), a variable of the server."""
 
 
 @dataclass(frozen=True)
@@ -79,18 +78,6 @@ def envelope_schema(type_name: str | None = None, data: Schema | None = None) ->
     if type_name is not None:
         schema["properties"]["type"] = {"const": type_name}
     return schema
-
-
-def routing_pattern(event: type[IntegrationEvent]) -> tuple[str, dict[str, str]]:
-    """The event's routing key with `{unit}` where it appends a field, and that field by parameter."""
-    placeholders: dict[str, Any] = {name: f"{{{name}}}" for name in event.model_fields}
-    key = event.model_construct(None, **placeholders).routing_key()
-    found = re.findall(r"\{(\w+)\}", key)
-    if not found:
-        return key, {}
-    if len(found) > 1:
-        return key, {name: name for name in found}
-    return key.replace(f"{{{found[0]}}}", "{unit}"), {"unit": found[0]}
 
 
 def build_contract(
@@ -197,13 +184,20 @@ def _server(exchange: str) -> Schema:
     return {
         "host": "127.0.0.1:5672",
         "pathname": f"/{VHOST}",
+        "variables": {
+            "jurisdiction": {
+                "description": "The jurisdiction, whose virtual host holds its exchange and queues.",
+                "examples": ["wuhai", "jincheng", "zhongwei"],
+            }
+        },
         "protocol": "amqp",
         "protocolVersion": "0.9.1",
         "title": "RabbitMQ of the development run",
         "description": (
             f"Every integration event is published to the durable topic exchange `{exchange}` with "
             "publisher confirms, `mandatory` and persistent delivery. Each deployment names its own host; "
-            "each agency instance gets its own broker user."
+            "each service and agency instance gets its own broker user, which may publish only the "
+            "routing keys of its own contract and read only its own queue."
         ),
     }
 

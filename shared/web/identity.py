@@ -17,11 +17,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.web.keys import KeyProblem, KeySet, SigningKey, TokenKeys
 
-Role = Literal["office", "unit_staff", "unit_leader", "proposer"]
+Role = Literal["office", "unit_staff", "unit_leader", "proposer", "admin"]
+"""`admin`: the office's administrator of local accounts, with no right over proposals."""
 ROLES: tuple[str, ...] = get_args(Role)
 UNIT_ROLES = {"unit_staff", "unit_leader"}
 ISSUER = "proposals-platform"
-"""The `iss` and `aud` of every token: tokens of any other issuer or audience are refused."""
+"""The `iss` of every token, and the `aud` of the tokens the services' APIs accept."""
+PAGES = "proposals-platform/pages"
+"""The `aud` of a pages session (the cookie): only the pages accept it, no service's API."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Identity:
     role: Role
     name: str = ""
     unit: str | None = None
+    session: str | None = None
+    """The session of a local account (`sid`), ended when the account is disabled or signs out."""
 
     @property
     def is_office(self) -> bool:
@@ -39,15 +44,18 @@ class Identity:
         return self.role in UNIT_ROLES and self.unit == unit
 
 
-def issue_token(identity: Identity, key: SigningKey, valid_for: timedelta = timedelta(days=30)) -> str:
+def issue_token(
+    identity: Identity, key: SigningKey, valid_for: timedelta = timedelta(days=30), audience: str = ISSUER
+) -> str:
     now = datetime.now(UTC)
     claims = {
         "iss": ISSUER,
-        "aud": ISSUER,
+        "aud": audience,
         "sub": identity.subject,
         "role": identity.role,
         "name": identity.name,
         "unit": identity.unit,
+        **({"sid": identity.session} if identity.session else {}),
         "iat": int(now.timestamp()),
         "exp": int((now + valid_for).timestamp()),
     }
@@ -70,11 +78,11 @@ def token_kid(token: str) -> str:
     return kid
 
 
-def read_token(token: str, keys: KeySet | TokenKeys) -> Identity:
+def read_token(token: str, keys: KeySet | TokenKeys, audience: str = ISSUER) -> Identity:
     """The identity of a token signed by one of `keys` (already read: see `verify`)."""
     kid = token_kid(token)
     key = keys.get(kid) if isinstance(keys, KeySet) else keys.known(kid)
-    return _identity(token, kid, key)
+    return _identity(token, kid, key, audience)
 
 
 async def verify(token: str, keys: TokenKeys) -> Identity:
@@ -84,10 +92,10 @@ async def verify(token: str, keys: TokenKeys) -> Identity:
         key = await keys.key(kid)
     except KeyProblem as error:
         raise InvalidToken(f"the keys of the issuer cannot be read: {error}") from error
-    return _identity(token, kid, key)
+    return _identity(token, kid, key, ISSUER)
 
 
-def _identity(token: str, kid: str, key: Ed25519PublicKey | None) -> Identity:
+def _identity(token: str, kid: str, key: Ed25519PublicKey | None, audience: str) -> Identity:
     if key is None:
         raise InvalidToken(f"unknown signing key {kid!r}")
     try:
@@ -96,7 +104,7 @@ def _identity(token: str, kid: str, key: Ed25519PublicKey | None) -> Identity:
             key,
             algorithms=["EdDSA"],
             issuer=ISSUER,
-            audience=ISSUER,
+            audience=audience,
             options={"require": ["sub", "exp", "iss", "aud"]},
         )
     except jwt.PyJWTError as error:
@@ -107,7 +115,14 @@ def _identity(token: str, kid: str, key: Ed25519PublicKey | None) -> Identity:
     unit = claims.get("unit")
     if role in UNIT_ROLES and not unit:
         raise InvalidToken("a unit role needs a unit")
-    return Identity(subject=str(claims["sub"]), role=role, name=str(claims.get("name") or ""), unit=unit)
+    session = claims.get("sid")
+    return Identity(
+        subject=str(claims["sub"]),
+        role=role,
+        name=str(claims.get("name") or ""),
+        unit=unit,
+        session=session if isinstance(session, str) else None,
+    )
 
 
 bearer = HTTPBearer(auto_error=False, description="A token from `python -m tools.tokens`.")

@@ -90,12 +90,16 @@ def reload_until(page: Page, url: str, ready: Callable[[Page], bool], timeout: f
 
 
 def log_in(page: Page, views: str, role: str, name: str, unit: str = "") -> None:
-    page.goto(f"{views}/logout")
+    """Sign out (the header's button) when signed in, then sign in with the development login."""
+    page.goto(f"{views}/login")
+    if page.locator("form[action='/logout'] button").count():
+        with page.expect_navigation():
+            page.click("form[action='/logout'] button")
     page.select_option("#role", role)
     if unit:
         page.select_option("#unit", unit)
     page.fill("#name", name)
-    page.click("button[type=submit]")
+    page.click("form[name=development-login] button[type=submit]")
 
 
 def open_form(page: Page, proposal_id: str, form: str) -> None:

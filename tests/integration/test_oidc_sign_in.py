@@ -1,6 +1,5 @@
 """Signing in to the pages through a real OpenID Connect provider: `oidc-provider-mock`, run as a
-process of its own, and the views app driven as a browser drives it, following every redirect, over
-https (outside development the cookies are Secure).
+process of its own, and the views app driven as a browser drives it, following every redirect.
 
 The provider issues an ID token for whichever client asks for it. So a wrong audience is an ID token
 it issued to another application of the jurisdiction, handed to the views in place of their own on the
@@ -29,11 +28,11 @@ from services.views.config import ViewsSettings
 from services.views.entrypoints.oidc import ATTEMPT_COOKIE
 from services.views.entrypoints.pages import COOKIE
 from shared.testing.infrastructure import in_memory_infrastructure
-from shared.web.identity import read_token
+from shared.web.identity import PAGES, read_token
 from shared.web.keys import KeySet, SigningKey
 from tests.processes import running, wait_healthy
 
-PAGES = "https://testserver"
+SITE = "https://testserver"
 CLIENT_ID = "proposals-views"
 
 
@@ -86,7 +85,7 @@ def registration(issuer: str, name: str, display_name: str, **more: Any) -> dict
         "issuer": issuer,
         "client_id": CLIENT_ID,
         "client_secret": "views-client-secret",
-        "redirect_url": f"{PAGES}/login/oidc/{name}/callback",
+        "redirect_url": f"{SITE}/login/oidc/{name}/callback",
         **more,
     }
 
@@ -103,7 +102,7 @@ def views(provider: str, stale_provider: str) -> Iterator[TestClient]:
         },
     )
     app = create(settings, in_memory_infrastructure())
-    with TestClient(app, base_url=PAGES, follow_redirects=False) as client:
+    with TestClient(app, base_url=SITE, follow_redirects=False) as client:
         yield client
 
 
@@ -172,7 +171,7 @@ class Browser:
         return chosen.headers["location"]
 
     def back(self, callback_url: str) -> httpx.Response:
-        assert callback_url.startswith(PAGES)
+        assert callback_url.startswith(SITE)
         answer: httpx.Response = self.views.get(callback_url)
         return answer
 
@@ -219,7 +218,7 @@ def test_a_unit_clerk_signs_in_at_the_provider_and_gets_the_session_of_the_pages
 
     assert signed_in.status_code == 303, signed_in.text
     assert signed_in.headers["location"] == "/units/minzheng"
-    identity = read_token(signed_in.cookies[COOKIE], DEVELOPMENT_KEYS)
+    identity = read_token(signed_in.cookies[COOKIE], DEVELOPMENT_KEYS, audience=PAGES)
     assert (identity.subject, identity.role, identity.unit, identity.name) == (
         "wuhai:li.na",
         "unit_staff",
@@ -227,7 +226,7 @@ def test_a_unit_clerk_signs_in_at_the_provider_and_gets_the_session_of_the_pages
         "李娜",
     )
     session = next(h for h in signed_in.headers.get_list("set-cookie") if h.startswith(f"{COOKIE}="))
-    assert "HttpOnly" in session and "SameSite=lax" in session and "Secure" in session
+    assert "HttpOnly" in session and "SameSite=lax" in session
     assert "Max-Age=43200" in session
     assert (ATTEMPT_COOKIE, "") in cookies_set(signed_in), "the attempt is over"
     assert views.get("/units/minzheng").status_code == 200
@@ -249,7 +248,7 @@ def test_the_office_signs_in_with_a_role_the_provider_names_its_own_way(
     signed_in = Browser(views).sign_in("wuhai", wang)
 
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
-    identity = read_token(signed_in.cookies[COOKIE], DEVELOPMENT_KEYS)
+    identity = read_token(signed_in.cookies[COOKIE], DEVELOPMENT_KEYS, audience=PAGES)
     assert (identity.role, identity.unit, identity.name) == ("office", None, "王敏")
     assert views.get("/").status_code == 200
 

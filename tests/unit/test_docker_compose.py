@@ -8,7 +8,10 @@ store, has a healthcheck on its port and the adapter URLs; each service and agen
 database role and schema (provisioned by runtime.provision), its own key prefix and a Redis user of its
 own limited to it (in the ACL file runtime.redis_acl writes, which Redis loads, with the `default` user
 behind a password); KurrentDB starts only in its profile, and its override file points every instance
-at it; every secret is required and listed in .env.example.
+at it; every secret is required and listed in .env.example. On the broker, each instance logs in as its
+own user to the jurisdiction's virtual host, and the definitions the one-shot `broker-definitions`
+writes (runtime.broker, run here with the compose file's own command and environment) let each in with
+its password and no one else.
 """
 
 import copy
@@ -27,7 +30,7 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from jsonschema.protocols import Validator  # type: ignore[import-untyped]
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
-from runtime import redis_acl
+from runtime import broker, redis_acl
 from runtime.provision import password_variable, stores_from_environment
 from shared.settings import ServiceSettings
 
@@ -42,7 +45,7 @@ IMAGE = "proposals-platform:latest"
 INFRASTRUCTURE = ("postgres", "rabbitmq", "redis")
 PROFILED = {"kurrentdb": "kurrentdb"}
 """Infrastructure that starts only in its profile (service → profile)."""
-ONE_SHOT = ("provision", "redis-acl")
+ONE_SHOT = ("provision", "redis-acl", "broker-definitions")
 CORE_SERVICES = {"intake": 8001, "allocation": 8002, "reply": 8003, "feedback": 8004, "views": 8005}
 AGENCY_INSTANCES = {"allocation-minzheng": "minzheng", "reply-shangwu": "shangwu", "reply-weijian": "weijian"}
 ADAPTER_SCHEMES = {"EVENTSTORE_URL": ("postgresql",), "BUS_URL": ("amqp",), "READSTORE_URL": ("redis",)}
@@ -340,6 +343,7 @@ def test_our_services_run_in_production_on_real_servers(compose: dict[str, Any])
         assert "TOKEN_SECRET" not in environment, name
         for variable, schemes in ADAPTER_SCHEMES.items():
             assert urlsplit(environment.get(variable, "")).scheme in schemes, (name, variable)
+        assert environment.get("BUS_TOPOLOGY") == "provisioned", f"{name}: finds what the definitions hold"
 
 
 def test_only_the_issuer_holds_the_token_signing_key(compose: dict[str, Any]) -> None:
@@ -349,19 +353,17 @@ def test_only_the_issuer_holds_the_token_signing_key(compose: dict[str, Any]) ->
     assert compose["services"]["views"]["secrets"] == ["token_signing_key", "token_jwks"]
 
 
-def test_each_instance_has_its_own_broker_user(
-    raw: dict[str, Any], compose: dict[str, Any], references: list[Reference]
+def test_each_instance_logs_in_as_its_own_broker_user_to_the_jurisdictions_vhost(
+    raw: dict[str, Any], compose: dict[str, Any]
 ) -> None:
-    users = {}
     for name, service in ours(compose).items():
         bus = urlsplit(environment_of(service)["BUS_URL"])
-        assert bus.username == name, f"{name}: broker user {bus.username!r}"
-        assert bus.path == "/proposals", name
-        users[name] = bus.username
+        assert bus.username == store_of(name), f"{name}: broker user {bus.username!r}"
+        assert bus.path == f"/{sample_value('JURISDICTION')}", name
         raw_url = raw["services"][name]["environment"]["BUS_URL"]
-        password_variable = f"{name.upper().replace('-', '_')}_AMQP_PASSWORD"
-        assert f"${{{password_variable}:?" in raw_url, f"{name}: password from required {password_variable}"
-    assert len(set(users.values())) == len(users)
+        variable = broker.password_variable(store_of(name))
+        assert f"${{{variable}:?" in raw_url, f"{name}: password from required {variable}"
+        assert raw_url.endswith("/${JURISDICTION:?set JURISDICTION}"), name
 
 
 def test_agency_instances_act_for_their_unit(compose: dict[str, Any]) -> None:
@@ -382,27 +384,54 @@ def test_infrastructure_has_healthchecks_and_named_volumes(compose: dict[str, An
         assert named & set(volume_sources(service)), f"{name} keeps its data in no named volume"
 
 
-def test_rabbitmq_loads_the_definitions(compose: dict[str, Any]) -> None:
-    rabbitmq = compose["services"]["rabbitmq"]
-    mounts = {str(v).split(":")[0]: str(v).split(":")[1] for v in rabbitmq["volumes"]}
-    assert mounts["./deploy/rabbitmq/definitions.json"] == "/etc/rabbitmq/definitions.json"
-    config = ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf"
-    assert mounts["./deploy/rabbitmq/rabbitmq.conf"].startswith("/etc/rabbitmq/")
-    assert "load_definitions = /etc/rabbitmq/definitions.json" in config.read_text(encoding="utf-8")
+def mounts_of(service: dict[str, Any]) -> dict[str, str]:
+    """Target → source of each volume (`source:target[:mode]`)."""
+    return {str(v).split(":")[1]: str(v).split(":")[0] for v in service.get("volumes", [])}
 
 
-def test_definitions_declare_what_the_services_use() -> None:
-    definitions = json.loads(DEFINITIONS.read_text(encoding="utf-8"))
-    assert [v["name"] for v in definitions["vhosts"]] == ["proposals"]
-    exchange = ServiceSettings.model_fields["bus_exchange"].default
-    exchanges = {(e["name"], e["vhost"]): e for e in definitions["exchanges"]}
-    # Declared with other properties than the bus adapter's, they would fail its declare.
-    assert exchanges[(exchange, "proposals")]["type"] == "topic"
-    assert exchanges[(f"{exchange}.dlx", "proposals")]["type"] == "direct"
-    for e in exchanges.values():
-        assert (e["durable"], e["auto_delete"], e["internal"], e["arguments"]) == (True, False, False, {})
-    # Users need password hashes and permissions for absent users stop the node at boot: deploy/README.md.
-    assert "users" not in definitions and "permissions" not in definitions
+def test_rabbitmq_loads_the_definitions_the_one_shot_writes(compose: dict[str, Any]) -> None:
+    rabbitmq, writer = compose["services"]["rabbitmq"], compose["services"]["broker-definitions"]
+    assert rabbitmq["depends_on"]["broker-definitions"]["condition"] == "service_completed_successfully"
+    assert writer.get("restart") == "no" and writer.get("image") == IMAGE
+    assert mounts_of(writer)["/app/var"] == "rabbitmq-definitions"
+    assert writer["command"][writer["command"].index("--output") + 1] == "/app/var/definitions.json"
+    assert mounts_of(rabbitmq)["/etc/rabbitmq/definitions"] == "rabbitmq-definitions"
+    assert "./deploy/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/20-proposals.conf:ro" in rabbitmq["volumes"]
+    config = (ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf").read_text(encoding="utf-8")
+    assert "load_definitions = /etc/rabbitmq/definitions/definitions.json" in config.splitlines()
+    holders = [name for name, s in compose["services"].items() if "rabbitmq-definitions" in volume_sources(s)]
+    assert sorted(holders) == ["broker-definitions", "rabbitmq"], "the password hashes go nowhere else"
+
+
+def test_the_definitions_let_each_instance_in_with_its_password_and_no_one_else(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    writer = compose["services"]["broker-definitions"]
+    command: list[str] = list(writer["command"])
+    assert command[:3] == ["python", "-m", "runtime.broker"]
+    arguments = command[3:]
+    options = {arguments[i]: arguments[i + 1] for i, a in enumerate(arguments) if a.startswith("--")}
+    instances = [a for i, a in enumerate(arguments) if not a.startswith("--") and a not in options.values()]
+    assert sorted(instances) == sorted(store_of(name) for name in ours(compose))
+    environment = environment_of(writer)
+    assert environment["APP_ENV"] == "production"  # an empty password is refused
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    output = tmp_path / "definitions.json"
+    arguments[arguments.index("--output") + 1] = str(output)
+    assert broker.main(arguments) == 0
+
+    definitions = json.loads(output.read_text(encoding="utf-8"))
+    assert [v["name"] for v in definitions["vhosts"]] == [options["--jurisdiction"]]
+    users = {u["name"]: u["password_hash"] for u in definitions["users"]}
+    permitted = {(p["user"], p["vhost"]) for p in definitions["permissions"]}
+    assert "guest" not in users
+    for name, service in ours(compose).items():
+        bus = urlsplit(environment_of(service)["BUS_URL"])
+        assert bus.username in users, name
+        assert broker.password_matches(users[bus.username], bus.password or ""), f"{name}: its password"
+        assert (bus.username, bus.path.lstrip("/")) in permitted, name
+    assert len(users) == len(ours(compose))
 
 
 # --- Own data: a store per service and agency instance -----------------------------------------------

@@ -27,7 +27,7 @@ def production(**settings: Any) -> ServiceSettings:
     """Settings of a production service on real servers, with `settings` on top."""
     servers = {
         "eventstore_url": "postgresql://db/p",
-        "bus_url": "amqp://mq/",
+        "bus_url": "amqp://svc:pw@mq/",
         "readstore_url": "redis://svc:pw@c/0",
     }
     return ServiceSettings(app_env="production", **(servers | settings))
@@ -131,7 +131,7 @@ def test_production_refuses_the_development_token_key(tmp_path: Path) -> None:
 def test_production_refuses_the_development_form_link_secret() -> None:
     servers = {
         "eventstore_url": "postgresql://db/p",
-        "bus_url": "amqp://mq/",
+        "bus_url": "amqp://svc:pw@mq/",
         "readstore_url": "redis://svc:pw@c/0",
     }
     with pytest.raises(ValidationError, match="FORM_LINK_SECRET"):

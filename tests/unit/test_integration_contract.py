@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]  # no stubs in the lock
 
 from runtime.catalog import CATALOG
-from runtime.contract import DOCS, PUBLISHERS, documents, platform_contract
-from runtime.topology import CONSUMES
+from runtime.contract import DOCS, documents, platform_contract
+from runtime.topology import CONSUMES, PUBLISHERS
 from shared.adapters.bus import Message
 from shared.adapters.bus.inprocess import InProcessBus
 from shared.adapters.eventstore.sqlite import SqliteEventStore

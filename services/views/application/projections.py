@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from services.views.application.account_list import AccountList
 from services.views.application.activity import ActivityProjection
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
@@ -16,6 +17,11 @@ def load_units(settings: ServiceSettings | None = None) -> UnitRegistry:
 
 def projections(units: UnitRegistry | None = None) -> list[Projection]:
     return [ActivityProjection(), ProposalsProjection(units or load_units())]
+
+
+def all_projections(units: UnitRegistry | None = None) -> list[Projection]:
+    """The projections of the proposals and the list of the local accounts."""
+    return [*projections(units), AccountList()]
 
 
 @dataclass(frozen=True)

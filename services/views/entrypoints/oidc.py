@@ -1,10 +1,11 @@
 """Signing in to the pages through a jurisdiction's identity provider (OpenID Connect).
 
 `/login/oidc/{provider}` sends the browser to the provider with a new state, nonce and PKCE verifier,
-kept until the callback in a short-lived HttpOnly cookie signed with the issuer's key.
+kept until the callback in a short-lived HttpOnly cookie signed with the issuer's key (SameSite=Lax, so
+it comes back with the provider's redirect; Secure in production, as every cookie of the pages).
 `/login/oidc/{provider}/callback` checks the state, exchanges the code, checks the ID token
 (`shared.web.oidc`), reads who the person is from its claims (`services.views.application.sign_in`)
-and signs them in with the session cookie every sign-in of the pages sets. A failure is a page in
+and starts their session as every sign-in of the pages does (`session`). A failure is a page in
 Chinese that says what went wrong in the person's words, and a log line with the machine reason.
 """
 
@@ -24,8 +25,9 @@ from services.views.application.sign_in import (
     jurisdiction_from_claims,
 )
 from services.views.entrypoints.api import Units
-from services.views.entrypoints.pages import COOKIE, SESSION_LENGTH, Page, Pages, Signer
-from shared.web.identity import ISSUER, issue_token
+from services.views.entrypoints.pages import Page, Pages, Signer
+from services.views.entrypoints.session import guard, secure, start_session
+from shared.web.identity import ISSUER
 from shared.web.keys import SigningKey
 from shared.web.oidc import Attempt, SignInFailed
 from shared.web.provided import provided
@@ -76,7 +78,7 @@ FAILURES: dict[str, tuple[int, str]] = {
 }
 """What the person is told, with the answer's status, for each reason a sign-in fails."""
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 Providers = Annotated[SignInProviders, Depends(provided(SignInProviders))]
 
 
@@ -138,14 +140,7 @@ async def callback(
         jurisdiction_from_claims(claims, provider.claims),
     )
     response = RedirectResponse(next_path or "/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        issue_token(identity, signer, SESSION_LENGTH),
-        max_age=int(SESSION_LENGTH.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=secure(page.request),
-    )
+    start_session(page.request, response, identity, signer)
     forget_attempt(response, page.request)
     return response
 
@@ -207,8 +202,3 @@ def local(path: str) -> bool:
     return (
         path.startswith("/") and not path.startswith(("//", "/\\")) and not parts.scheme and not parts.netloc
     )
-
-
-def secure(request: Request) -> bool:
-    """Cookies are sent over https only, except in development."""
-    return str(request.app.state.settings.app_env) != "development"

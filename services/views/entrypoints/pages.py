@@ -5,15 +5,17 @@ The pages read the views (`services.views.application.queries`); their forms do 
 here: each is forwarded over HTTP to the service that owns the command, with the signed-in person's
 token and an Idempotency-Key drawn when the form was shown (a form sent twice appends nothing the
 second time).
-Signing in: through a jurisdiction's identity provider (`oidc.py`), or in development by picking a role,
-a unit and a name; either way a token is kept in an HttpOnly cookie.
+People sign in with a local account (user name and password), through a jurisdiction's identity
+provider (`oidc`) or, in development only, by picking a role, a unit and a name; the session and
+the forms' CSRF protection are in `session`.
 """
 
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -25,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.views.application import queries
+from services.views.application.accounts import Accounts, SignInRefused
 from services.views.application.exports import ROLE_NAMES as ROLES_IN_PROPOSAL
 from services.views.application.exports import (
     STATE_NAMES,
@@ -37,16 +40,26 @@ from services.views.application.exports import (
 from services.views.application.read_models import index_key, proposal_key
 from services.views.config import ViewsSettings
 from services.views.entrypoints.api import Calendar, Units
+from services.views.entrypoints.session import (
+    COOKIE,
+    PageRefused,
+    csrf_value,
+    end_session,
+    guard,
+    keep_csrf,
+    signed_in,
+    start_session,
+)
 from shared.adapters.readstore import ReadStore
 from shared.rules.deadlines import local_date
 from shared.rules.units import UnitRegistry, UnknownUnit
-from shared.web.identity import ROLES, UNIT_ROLES, Identity, InvalidToken, Role, issue_token, read_token
+from shared.web.identity import ROLES, UNIT_ROLES, Identity, Role
 from shared.web.keys import SigningKey
 from shared.web.provided import provided
 
 HERE = Path(__file__).parent
-COOKIE = "pp_session"
-SESSION_LENGTH = timedelta(hours=12)
+__all__ = ["COOKIE", "router"]
+log = logging.getLogger(__name__)
 
 
 def service_url(request: Request, service: str) -> str:
@@ -57,7 +70,12 @@ def service_url(request: Request, service: str) -> str:
     return ViewsSettings().service_url(service)
 
 
-ROLE_NAMES = {"office": "提案委（办公室）", "unit_staff": "承办单位经办人", "unit_leader": "承办单位领导"}
+ROLE_NAMES = {
+    "office": "提案委（办公室）",
+    "unit_staff": "承办单位经办人",
+    "unit_leader": "承办单位领导",
+    "admin": "账户管理员",
+}
 STATUS_NAMES = {
     401: "请重新登录",
     403: "无权进行此操作",
@@ -107,20 +125,10 @@ templates.env.globals |= {
     "names": names,
 }
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
 
 # --- who is signed in -------------------------------------------------------------------------------
-
-
-def signed_in(request: Request) -> tuple[Identity, str] | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        return read_token(token, request.app.state.token_keys), token
-    except InvalidToken:
-        return None
 
 
 def to_login(request: Request) -> RedirectResponse:
@@ -159,11 +167,25 @@ class Page:
 
     def render(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         who = signed_in(self.request)
-        shown = {"me": who[0] if who else None, **self.names.for_templates(), **values}
-        return templates.TemplateResponse(self.request, name, shown, status_code=status_code)
+        shown = {
+            "me": who[0] if who else None,
+            "csrf": csrf_value(self.request),
+            **self.names.for_templates(),
+            **values,
+        }
+        response = templates.TemplateResponse(self.request, name, shown, status_code=status_code)
+        keep_csrf(self.request, response)
+        return response
 
     def not_found(self, what: str) -> HTMLResponse:
         return self.render("message.html", 404, title="未找到", message=what)
+
+
+async def refused(request: Request, error: Exception) -> Response:
+    """A request the pages' guard refused (`session.PageRefused`), as a page."""
+    assert isinstance(error, PageRefused)
+    shown = {"me": None, "csrf": "", "title": error.title, "message": error.message}
+    return templates.TemplateResponse(request, "message.html", shown, status_code=error.status)
 
 
 async def page_of(request: Request, units: Units) -> Page:
@@ -172,6 +194,7 @@ async def page_of(request: Request, units: Units) -> Page:
 
 Pages = Annotated[Page, Depends(page_of)]
 Signer = Annotated[SigningKey, Depends(provided(SigningKey))]
+AccountBook = Annotated[Accounts, Depends(provided(Accounts))]
 
 
 # --- signing in (development) -----------------------------------------------------------------------
@@ -191,20 +214,43 @@ def single_sign_on(request: Request) -> dict[str, str]:
 
 @router.get("/login")
 async def login_form(request: Request, page: Pages, units: Units, next: str = "") -> HTMLResponse:
-    providers = single_sign_on(request)
-    if not development_login(request) and not providers:
-        return page.render(
-            "message.html", 404, title="登录", message="本系统未开放免密码登录，请使用本单位账户登录。"
-        )
     listed = sorted(units.all(), key=lambda u: u.id)
+    development = development_login(request)
+    providers = single_sign_on(request)
     return page.render(
-        "login.html",
-        roles=ROLE_NAMES,
-        units=listed,
-        next=next,
-        providers=providers,
-        password_less=development_login(request),
+        "login.html", roles=ROLE_NAMES, units=listed, next=next, development=development, providers=providers
     )
+
+
+REFUSED = {
+    "unknown": (401, "用户名或密码不正确。"),
+    "wrong-password": (401, "用户名或密码不正确。"),
+    "locked": (423, "连续登录失败次数过多，账户已暂时锁定，请15分钟后再试。"),
+    "disabled": (403, "该账户已停用，请联系本单位的账户管理员。"),
+}
+
+
+@router.post("/login/password")
+async def password_login(
+    request: Request,
+    page: Pages,
+    accounts: AccountBook,
+    signer: Signer,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        signed = await accounts.sign_in(username.strip().lower(), password)
+    except SignInRefused as refused:
+        log.info("sign-in refused", extra={"username": username, "reason": refused.reason})
+        status, message = REFUSED[refused.reason]
+        return page.render("message.html", status, title="登录失败", message=message)
+    account = signed.account
+    identity = Identity(account.username, account.role, account.holder, account.unit, signed.session)
+    response = RedirectResponse(_next_or_home(next, identity), status_code=303)
+    start_session(request, response, identity, signer)
+    return response
 
 
 @router.post("/login")
@@ -230,20 +276,24 @@ async def login(
     person = name.strip() or ROLE_NAMES[role]
     subject = f"{unit_id}-{person}" if unit_id else f"office-{person}"
     identity = Identity(subject=subject, role=_role(role), name=person, unit=unit_id)
-    token = issue_token(identity, signer, SESSION_LENGTH)
-    home = next if next.startswith("/") and not next.startswith("//") else _home(identity)
-    response = RedirectResponse(home, status_code=303)
-    response.set_cookie(
-        COOKIE, token, max_age=int(SESSION_LENGTH.total_seconds()), httponly=True, samesite="lax"
-    )
+    response = RedirectResponse(_next_or_home(next, identity), status_code=303)
+    start_session(request, response, identity, signer)
     return response
 
 
-@router.get("/logout")
-async def logout() -> RedirectResponse:
+@router.post("/logout")
+async def logout(request: Request, accounts: AccountBook) -> RedirectResponse:
+    """Sign out: the cookie goes, and a local account's session is over on the server as well."""
+    who = signed_in(request)
+    if who is not None and who[0].session is not None:
+        await accounts.sign_out(who[0].subject, who[0].session)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    end_session(response)
     return response
+
+
+def _next_or_home(next: str, identity: Identity) -> str:
+    return next if next.startswith("/") and not next.startswith("//") else _home(identity)
 
 
 def _unit_ids(units: UnitRegistry) -> set[str]:
@@ -258,6 +308,8 @@ def _role(role: str) -> Role:
 
 
 def _home(identity: Identity) -> str:
+    if identity.role == "admin":
+        return "/admin/accounts"
     return f"/units/{identity.unit}" if identity.unit and not identity.is_office else "/"
 
 

@@ -14,6 +14,11 @@ wait that grows with each delivery (`retry_delay`, four times longer each time, 
 so that a message that came too early (a reply before its proposal reached the service) or met a
 restarting database is tried again later rather than spending its deliveries in milliseconds;
 `Malformed` is rejected, which dead-letters it at once.
+
+Where the broker's definitions hold the exchanges, queues and bindings (`declare=False`, a deployment's
+`python -m runtime.broker`), the bus declares nothing: it finds each one by a passive declare, which
+needs no permission, and raises LookupError naming what is missing. Its user then needs no configure
+right, which would let it delete another service's queue.
 """
 
 import asyncio
@@ -101,6 +106,32 @@ def backoff(first: float, delivery: int) -> float:
     """How long a failed message is held before it goes back: `first` after the first delivery,
     four times longer after each next one, never more than a minute."""
     return min(first * 4 ** (delivery - 1), RETRY_DELAY_CAP) if first > 0 else 0.0
+
+
+def dead_letter_exchange(exchange: str) -> str:
+    return f"{exchange}.dlx"
+
+
+def queue_arguments(queue: str, exchange: str, max_deliveries: int) -> dict[str, Any]:
+    """The arguments of a consuming queue on `exchange`: quorum, `max_deliveries` deliveries at most,
+    then its dead-letter exchange with the queue's name as key. The broker's definitions declare
+    the queues with the same (a declare with other arguments fails)."""
+    if max_deliveries < 1:
+        raise ValueError("max_deliveries must be at least 1")
+    return {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": max_deliveries - 1,
+        "x-dead-letter-exchange": dead_letter_exchange(exchange),
+        "x-dead-letter-routing-key": queue,
+    }
+
+
+async def _existing_exchange(channel: AbstractChannel, exchange: str) -> AbstractExchange:
+    """A passive declare: the exchange if it exists, else LookupError (the channel is then closed)."""
+    try:
+        return await channel.get_exchange(exchange, ensure=True)
+    except aiormq.exceptions.ChannelNotFoundEntity as missing:
+        raise LookupError(f"exchange {exchange!r} is not declared") from missing
 
 
 async def _existing_queue(channel: AbstractChannel, queue: str) -> AbstractQueue:
@@ -240,8 +271,10 @@ class RabbitMQBus:
         dead_letter_exchange: AbstractExchange,
         publish_timeout: float,
         retry_delay: float = 0.0,
+        declare: bool = True,
     ) -> None:
         self._connection = connection
+        self._declare = declare
         self._retry_delay = retry_delay
         self._publisher = publisher
         self._topology = topology
@@ -260,21 +293,29 @@ class RabbitMQBus:
         exchange: str = "proposals.events",
         publish_timeout: float = 10.0,
         retry_delay: float = 0.0,
+        declare: bool = True,
     ) -> "RabbitMQBus":
         """`retry_delay`: how long a consumer holds a failed message before giving it back the first
-        time (see `backoff`); 0 gives it back at once."""
+        time (see `backoff`); 0 gives it back at once. `declare`: declare the exchanges and queues,
+        or only find them where the broker's definitions hold them."""
         connection = await aio_pika.connect_robust(url)
         try:
             publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
             topology = await connection.channel(publisher_confirms=False)
-            topic = await publisher.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-            dlx = await topology.declare_exchange(
-                f"{exchange}.dlx", aio_pika.ExchangeType.DIRECT, durable=True
-            )
+            topic: AbstractExchange
+            dlx: AbstractExchange
+            if declare:
+                topic = await publisher.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+                dlx = await topology.declare_exchange(
+                    dead_letter_exchange(exchange), aio_pika.ExchangeType.DIRECT, durable=True
+                )
+            else:
+                topic = await _existing_exchange(publisher, exchange)
+                dlx = await _existing_exchange(topology, dead_letter_exchange(exchange))
         except BaseException:
             await connection.close()
             raise
-        return cls(connection, publisher, topology, topic, dlx, publish_timeout, retry_delay)
+        return cls(connection, publisher, topology, topic, dlx, publish_timeout, retry_delay, declare)
 
     @property
     def exchange(self) -> str:
@@ -323,20 +364,18 @@ class RabbitMQBus:
                 raise result
 
     async def declare_queue(self, queue: str, routing_keys: Sequence[str], max_deliveries: int = 5) -> None:
-        if max_deliveries < 1:
-            raise ValueError("max_deliveries must be at least 1")
+        """Declare the queue, its dead-letter queue and their bindings; where the broker's definitions
+        hold them (`declare=False`), find the two queues (LookupError when one is missing)."""
+        arguments = queue_arguments(queue, self._exchange.name, max_deliveries)
+        if not self._declare:
+            dead = await _existing_queue(self._topology, self.dead_letter_queue(queue))
+            declared = await _existing_queue(self._topology, queue)
+            self._queues[queue] = (declared, dead)
+            self._max_deliveries[queue] = max_deliveries
+            return
         dead = await self._topology.declare_queue(self.dead_letter_queue(queue), durable=True)
         await dead.bind(self._dlx, routing_key=queue)
-        declared = await self._topology.declare_queue(
-            queue,
-            durable=True,
-            arguments={
-                "x-queue-type": "quorum",
-                "x-delivery-limit": max_deliveries - 1,
-                "x-dead-letter-exchange": self._dlx.name,
-                "x-dead-letter-routing-key": queue,
-            },
-        )
+        declared = await self._topology.declare_queue(queue, durable=True, arguments=arguments)
         for key in routing_keys:
             await declared.bind(self._exchange.name, routing_key=key)
         self._queues[queue] = (declared, dead)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.documents.spreadsheets import read_xlsx
-from shared.web.identity import Identity, issue_token
+from shared.web.identity import PAGES, Identity, issue_token
 from tests.unit.views.lifecycle import PID
 from tests.unit.views.test_api import MEMBER, MINZHENG, OFFICE, SECRET, SHANGWU, client, today
 
@@ -99,7 +99,7 @@ def test_as_of_yesterday_the_unit_had_nothing_to_export(client: TestClient) -> N
 
 
 def test_the_pages_offer_the_downloads_to_the_signed_in_user(client: TestClient) -> None:
-    client.cookies.set("pp_session", issue_token(MINZHENG, SECRET))
+    client.cookies.set("pp_session", issue_token(MINZHENG, SECRET, audience=PAGES))
     page = client.get(f"/proposals/{PID}")
     own = client.get("/units/minzheng/export?format=csv")
     other = client.get("/units/shangwu/export?format=csv")

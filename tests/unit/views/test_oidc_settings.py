@@ -13,7 +13,7 @@ from services.views.config import ViewsSettings
 
 SERVERS = {
     "eventstore_url": "postgresql://db/p",
-    "bus_url": "amqp://mq/",
+    "bus_url": "amqp://svc:pw@mq/",
     "readstore_url": "redis://svc:pw@c/0",
 }
 WUHAI = {

@@ -11,7 +11,7 @@ from services.views.bootstrap import create
 from services.views.config import ViewsSettings
 from services.views.entrypoints.pages import COOKIE
 from shared.testing.infrastructure import in_memory_infrastructure
-from shared.web.identity import Identity, issue_token
+from shared.web.identity import PAGES, Identity, issue_token
 from shared.web.keys import SigningKey
 
 SECRET = SigningKey.development()
@@ -45,7 +45,7 @@ def test_the_login_page_offers_the_units_of_the_configured_deployment(client: Te
 
 def test_a_unit_of_the_configured_deployment_has_its_workbench_under_its_name(client: TestClient) -> None:
     staff = Identity("daqing-wangfang", "unit_staff", "王芳", "daqing-minzheng")
-    client.cookies.set(COOKIE, issue_token(staff, SECRET))
+    client.cookies.set(COOKIE, issue_token(staff, SECRET, audience=PAGES))
 
     page = client.get("/units/大庆民政局")
 
