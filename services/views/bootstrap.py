@@ -9,9 +9,10 @@ from services.views.application.asof import Replay
 from services.views.application.inbound import INBOUND
 from services.views.application.projections import LiveProjections, all_projections, load_units
 from services.views.application.read_models import ProposalsProjection
+from services.views.application.sign_in import SignInProviders
 from services.views.application.stored import STORED
 from services.views.config import ViewsSettings
-from services.views.entrypoints import accounts, api, exports, keys, pages
+from services.views.entrypoints import accounts, api, exports, keys, oidc, pages
 from services.views.entrypoints.metrics import ProjectionFigures
 from services.views.entrypoints.session import PageRefused
 from shared.adapters.infrastructure import Infrastructure
@@ -33,7 +34,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     parts = standard_parts(
         settings,
         infra,
-        routers=[api.router, exports.router, pages.router, accounts.router, keys.router],
+        routers=[api.router, exports.router, pages.router, accounts.router, oidc.router, keys.router],
         consumes=(INBOUND, recorder),
         provides=(
             units,
@@ -42,6 +43,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
             LiveProjections(tuple(runners)),
             settings.signing_key(),
             Accounts(infra.events),
+            SignInProviders.of(settings),
         ),
     )
     parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]

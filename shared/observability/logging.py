@@ -9,6 +9,7 @@ the work is traced.
 
 import contextlib
 import logging
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -83,6 +84,17 @@ def formatter(json: bool) -> logging.Formatter:
     return structlog.stdlib.ProcessorFormatter(foreign_pre_chain=_common(), processors=rendering)
 
 
+_CODE = re.compile(r"([?&]code=)[^&#\s]+")
+
+
+def without_codes(record: logging.LogRecord) -> bool:
+    """The access log names each request's path with its query: the authorization code a sign-in
+    through an identity provider brings to its callback is left out of it."""
+    if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+        record.args = tuple(_CODE.sub(r"\1redacted", a) if isinstance(a, str) else a for a in record.args)
+    return True
+
+
 def configure_logging(level: str, *, json: bool = False, process: str = "") -> None:
     """Send every record of the process, at `level` and above, to standard error through `formatter`."""
     global _process_name
@@ -100,6 +112,7 @@ def configure_logging(level: str, *, json: bool = False, process: str = "") -> N
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(json))
+    handler.addFilter(without_codes)
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())

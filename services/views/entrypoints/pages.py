@@ -5,8 +5,9 @@ The pages read the views (`services.views.application.queries`); their forms do 
 here: each is forwarded over HTTP to the service that owns the command, with the signed-in person's
 token and an Idempotency-Key drawn when the form was shown (a form sent twice appends nothing the
 second time).
-People sign in with a local account (user name and password) or, in development only, by picking a
-role, a unit and a name; the session and the forms' CSRF protection are in `session`.
+People sign in with a local account (user name and password), through a jurisdiction's identity
+provider (`oidc`) or, in development only, by picking a role, a unit and a name; the session and
+the forms' CSRF protection are in `session`.
 """
 
 import json
@@ -204,11 +205,21 @@ def development_login(request: Request) -> bool:
     return isinstance(settings, ViewsSettings) and settings.password_less_login
 
 
+def single_sign_on(request: Request) -> dict[str, str]:
+    """The identity providers people may sign in through (services/views/entrypoints/oidc.py), by name."""
+    settings = request.app.state.settings
+    providers = settings.oidc_providers if isinstance(settings, ViewsSettings) else {}
+    return {name: provider.display_name for name, provider in providers.items()}
+
+
 @router.get("/login")
 async def login_form(request: Request, page: Pages, units: Units, next: str = "") -> HTMLResponse:
     listed = sorted(units.all(), key=lambda u: u.id)
     development = development_login(request)
-    return page.render("login.html", roles=ROLE_NAMES, units=listed, next=next, development=development)
+    providers = single_sign_on(request)
+    return page.render(
+        "login.html", roles=ROLE_NAMES, units=listed, next=next, development=development, providers=providers
+    )
 
 
 REFUSED = {

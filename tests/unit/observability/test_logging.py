@@ -182,6 +182,27 @@ def test_every_record_of_the_process_goes_through_the_renderer(capsys: pytest.Ca
     assert lines[1]["workers"] == 3
 
 
+def test_the_access_log_leaves_out_the_code_a_sign_in_brings_to_its_callback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    callback = "/login/oidc/wuhai/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj"
+    try:
+        configure_logging("INFO", json=True, process="views")
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:50312", "GET", callback, "1.1", 303
+        )
+    finally:
+        root.handlers, root.level = handlers, level
+        structlog.reset_defaults()
+
+    [line] = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert line["event"] == (
+        '127.0.0.1:50312 - "GET /login/oidc/wuhai/callback?code=redacted&state=af0ifjsldkj HTTP/1.1" 303'
+    )
+
+
 async def test_the_gateway_logs_with_the_ids_of_the_event_it_publishes() -> None:
     store, bus = InMemoryEventStore(), InProcessBus()  # no queue is bound: the publish is unrouted
     [event_id] = await given_registered(store, 1)
