@@ -293,7 +293,9 @@ async def logout(request: Request, accounts: AccountBook) -> RedirectResponse:
 
 
 def _next_or_home(next: str, identity: Identity) -> str:
-    return next if next.startswith("/") and not next.startswith("//") else _home(identity)
+    """`next` when it is a path of this site; browsers read `/\\host` as `//host`, another site."""
+    local = next.startswith("/") and not next.startswith(("//", "/\\")) and "\\" not in next
+    return next if local else _home(identity)
 
 
 def _unit_ids(units: UnitRegistry) -> set[str]:

@@ -199,3 +199,13 @@ def test_a_form_without_the_pages_csrf_value_is_refused(views: TestClient) -> No
     other = admin.post("/admin/accounts/wangfang/disable", data={"reason": "x", "csrf": "another-value"})
     assert other.status_code == 403
     assert admin.get("/admin/accounts").status_code == 200
+
+
+@pytest.mark.parametrize("elsewhere", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_after_signing_in_only_a_path_of_this_site_is_followed(views: TestClient, elsewhere: str) -> None:
+    answer = views.post(
+        "/login/password",
+        data={"username": "wangfang", "password": ADMIN_PASSWORD, "next": elsewhere, "csrf": csrf(views)},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin/accounts"
