@@ -1,7 +1,7 @@
 """Who is signed in to the pages, and the forms' protection against requests from other sites.
 
 The session is a token (`shared.web.identity`) in the HttpOnly cookie `pp_session`: SameSite=Lax,
-Secure in production, 12 hours at most, for the pages only (audience `PAGES`): the pages send
+Secure outside development, 12 hours at most, for the pages only (audience `PAGES`): the pages send
 commands to the services with a token of minutes made for each page. A session of a local account
 names itself (`sid`) and is over once the account is disabled, its password changed or the session
 signed out, checked at every page. Every form carries the value of the cookie `pp_csrf`
@@ -36,7 +36,8 @@ class PageRefused(Exception):
 
 
 def secure(request: Request) -> bool:
-    return bool(request.app.state.settings.app_env == "production")
+    """Cookies are Secure (sent back over HTTPS only) everywhere but in development."""
+    return bool(request.app.state.settings.app_env != "development")
 
 
 async def guard(request: Request) -> None:

@@ -18,6 +18,8 @@ from shared.web.identity import PAGES, read_token
 
 ADMIN_PASSWORD = "管理员-密码-2026-wuhai"
 CLERK_PASSWORD = "民政局经办人-口令-88"
+HTTPS = "https://testserver"
+"""Outside development the cookies are Secure: the browser sends them back over HTTPS only."""
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def infra() -> Infrastructure:
 
 @pytest.fixture
 def views(infra: Infrastructure) -> Iterator[TestClient]:
-    with TestClient(create(ViewsSettings(), infra), follow_redirects=False) as client:
+    with TestClient(create(ViewsSettings(), infra), base_url=HTTPS, follow_redirects=False) as client:
         assert client.portal is not None
         accounts = Accounts(infra.events)
         client.portal.call(accounts.create, "wangfang", "王芳", "admin", None, ADMIN_PASSWORD, "setup")
@@ -49,7 +51,7 @@ def sign_in(client: TestClient, username: str, password: str) -> TestClient:
 
 def new_browser(views: TestClient) -> TestClient:
     """Another browser on the same app: its own cookies."""
-    other = TestClient(views.app, follow_redirects=False)
+    other = TestClient(views.app, base_url=HTTPS, follow_redirects=False)
     other.portal = views.portal
     return other
 

@@ -73,7 +73,9 @@ def test_in_development_the_session_is_signed_with_the_issuers_key_and_checked_b
     keys_command(["new", str(tmp_path)])
     key = SigningKey.from_file(tmp_path / "token-signing-key.pem")
     settings = ViewsSettings(token_signing_key_file=tmp_path / "token-signing-key.pem")
-    with TestClient(create(settings, in_memory_infrastructure()), follow_redirects=False) as views:
+    with TestClient(
+        create(settings, in_memory_infrastructure()), base_url="https://testserver", follow_redirects=False
+    ) as views:
         signed_in = views.post("/login", data={"role": "office", "name": "王主任", "csrf": csrf(views)})
         assert signed_in.status_code == 303
         session = signed_in.cookies[COOKIE]
@@ -89,7 +91,9 @@ async def test_another_service_fetches_the_issuers_jwks_and_refuses_a_pages_sess
     token the pages send a command with (minutes long) is accepted."""
     keys_command(["new", str(tmp_path)])
     settings = ViewsSettings(token_signing_key_file=tmp_path / "token-signing-key.pem")
-    with TestClient(create(settings, in_memory_infrastructure()), follow_redirects=False) as views:
+    with TestClient(
+        create(settings, in_memory_infrastructure()), base_url="https://testserver", follow_redirects=False
+    ) as views:
         answer = views.post("/login", data={"role": "office", "name": "王主任", "csrf": csrf(views)})
         session = answer.cookies[COOKIE]
         published = views.get("/.well-known/jwks.json").json()
