@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STORE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -47,6 +47,10 @@ class ServiceSettings(BaseSettings):
     bus_retry_delay: float = 1.0
     """Seconds a consumer holds a failed message before its second delivery; four times longer before
     each next one, at most a minute (with 5 deliveries: 1 + 4 + 16 + 60 s before it is dead-lettered)."""
+    max_body_bytes: PositiveInt = 2 * 1024 * 1024
+    """The largest request body a service reads (`MAX_BODY_BYTES`); a larger one is answered 413 before
+    it is parsed. 2 MiB holds a reply of ten answers at the policies' longest (20,000 characters),
+    even with every character escaped as \\uXXXX; an upload route may allow more (the plan import)."""
     log_level: str = "INFO"
     log_format: Literal["json", "console"] | None = None
     """JSON lines or a console layout; JSON when APP_ENV=production unless this says otherwise."""
