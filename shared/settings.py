@@ -51,6 +51,9 @@ class ServiceSettings(BaseSettings):
     """The largest request body a service reads (`MAX_BODY_BYTES`); a larger one is answered 413 before
     it is parsed. 2 MiB holds a reply of ten answers at the policies' longest (20,000 characters),
     even with every character escaped as \\uXXXX; an upload route may allow more (the plan import)."""
+    rate_limits: bool = True
+    """The rate limits of sign-in and of feedback links (`RATE_LIMITS`); false only for a load
+    generator that drives thousands of links from one address (the simulation's stack)."""
     log_level: str = "INFO"
     log_format: Literal["json", "console"] | None = None
     """JSON lines or a console layout; JSON when APP_ENV=production unless this says otherwise."""

@@ -9,7 +9,7 @@ from services.views.application.inbound import INBOUND
 from services.views.application.projections import LiveProjections, load_units, projections
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
-from services.views.entrypoints import api, exports, pages
+from services.views.entrypoints import api, exports, limits, pages
 from services.views.entrypoints.metrics import ProjectionFigures
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
@@ -17,6 +17,7 @@ from shared.kernel.records import Recorder
 from shared.rules.calendar import WorkingCalendar
 from shared.settings import ServiceSettings
 from shared.web.app import Parts, Worker, create_app
+from shared.web.edge import Edge
 
 TITLE = "Views: read models across agencies"
 
@@ -41,4 +42,10 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
-    return create_app(settings or ViewsSettings(), build, title=TITLE, infrastructure=infrastructure)
+    return create_app(
+        settings or ViewsSettings(),
+        build,
+        title=TITLE,
+        infrastructure=infrastructure,
+        edge=Edge(rate_limits=limits.RATE_LIMITS, page=limits.refusal_page),
+    )

@@ -76,7 +76,7 @@ def guard(app: FastAPI, settings: ServiceSettings, edge: Edge) -> None:
 
     def build_guarded() -> ASGIApp:
         inner: ASGIApp = BodyLimit(build(), settings.max_body_bytes, edge.body_limits, refuse)
-        if edge.rate_limits:
+        if edge.rate_limits and settings.rate_limits:
             inner = RateLimited(inner, edge.rate_limits, refuse)
         return SecurityHeaders(inner, headers, documentation)
 

@@ -95,3 +95,27 @@ class Buckets:
 def retry_after(seconds: float) -> int:
     """Whole seconds for a Retry-After header: never 0 while the bucket is empty."""
     return max(1, math.ceil(seconds))
+
+
+SIGN_IN = Rate(burst=10, every=6.0)
+"""Sign-in attempts per client address: 10 at once, then one more every 6 s (10 a minute)."""
+LINK_USE = Rate(burst=20, every=3.0)
+"""Requests with one link whose token is the credential: 20 at once, then one every 3 s."""
+GUESSES = Rate(burst=10, every=6.0)
+"""Links that lead nowhere (404), per client address: a token cannot be guessed by trying."""
+READ_OR_ANSWER = frozenset({"GET", "POST"})
+
+
+def sign_in(path: str) -> RateLimit:
+    return RateLimit("sign-in", frozenset({"POST"}), path, CLIENT, SIGN_IN)
+
+
+def token_link(path: str, methods: frozenset[str] = READ_OR_ANSWER) -> tuple[RateLimit, RateLimit]:
+    """A link such as a feedback form's, `path` naming its `{token}`: every use counts against the
+    token; a use that finds nothing counts against the client's address, so that one address cannot
+    try tokens while a busy one (an office behind one address, the pages forwarding for everyone)
+    using real links is not held up."""
+    return (
+        RateLimit(f"link {path}", methods, path, "token", LINK_USE),
+        RateLimit(f"guesses {path}", methods, path, CLIENT, GUESSES, counting=frozenset({404})),
+    )

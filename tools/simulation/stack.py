@@ -118,6 +118,7 @@ class Stack:
             "READSTORE_PREFIX": config.key_prefix(service),
             "TOKEN_SECRET": config.secret,
             "LOG_LEVEL": "WARNING",
+            "RATE_LIMITS": "false",  # the driver is one address polling thousands of feedback links
             "SERVICE_PORT": str(self.ports[service]),
             **config.env,
             **(extra or {}),

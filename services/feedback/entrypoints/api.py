@@ -22,10 +22,20 @@ from shared.kernel.decider import Forbidden, InvalidField
 from shared.rules.units import UnknownUnit
 from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
-from shared.web.problems import COMMAND_RESPONSES
+from shared.web.problems import COMMAND_RESPONSES, problem_doc
 from shared.web.provided import provided
+from shared.web.ratelimit import token_link
 
 router = APIRouter(tags=["feedback"])
+
+FORM = "/feedback/forms/{token}"
+PRINTED_FORM = "/feedback/forms/{token}/form.pdf"
+RATE_LIMITS = (*token_link(FORM), *token_link(PRINTED_FORM, frozenset({"GET"})))
+"""The link is the credential: its uses are limited per token, and its misses per client address."""
+LINK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **COMMAND_RESPONSES,
+    429: problem_doc("Too many requests with this link, or too many links that lead nowhere (Retry-After)"),
+}
 
 Service = Annotated[FeedbackService, Depends(provided(FeedbackService))]
 
@@ -47,7 +57,7 @@ class PaperAnswerBody(AnswerBody):
     proposer_id: str = Field(min_length=1)
 
 
-@router.get("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
+@router.get(FORM, responses=LINK_RESPONSES)
 async def show_form(token: str, service: Service) -> Form:
     """The form behind a link: the token is the credential, no login."""
     link = await service.link(token)
@@ -67,7 +77,7 @@ async def show_form(token: str, service: Service) -> Form:
     )
 
 
-@router.post("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
+@router.post(FORM, responses=LINK_RESPONSES)
 async def answer_form(token: str, body: AnswerBody, request: Request, service: Service) -> Accepted:
     """Answer the form behind a link; a second answer is refused (409)."""
     link = await service.link(token)
@@ -167,10 +177,11 @@ def round_of(state: State) -> int | None:
 
 PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}}, **COMMAND_RESPONSES}
+PRINTED_FORM_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}}, **LINK_RESPONSES}
 DOCX_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {DOCX: {}}}, **COMMAND_RESPONSES}
 
 
-@router.get("/feedback/forms/{token}/form.pdf", responses=PDF_RESPONSES, response_class=Response)
+@router.get(PRINTED_FORM, responses=PRINTED_FORM_RESPONSES, response_class=Response)
 async def print_own_form(token: str, service: Service) -> Response:
     """The member's 征询意见表 behind their link, prefilled, to print, sign and send back on paper."""
     link = await service.link(token)

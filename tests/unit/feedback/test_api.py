@@ -93,13 +93,14 @@ def auth(identity: Identity) -> dict[str, str]:
 
 
 def open_form(client: TestClient, token: str, deadline: float = 5.0) -> httpx.Response:
-    """The form, once the link index has caught up with the events (or the deadline passed)."""
+    """The form, once the link index has caught up with the events (or the deadline passed); polled
+    gently, as a miss counts against the address (ten at once)."""
     end = time.monotonic() + deadline
     while True:
         response: httpx.Response = client.get(f"/feedback/forms/{token}")
         if response.status_code != 404 or time.monotonic() > end:
             return response
-        time.sleep(0.01)
+        time.sleep(0.05)
 
 
 def liu_alone() -> list[ProposerV1]:
