@@ -25,6 +25,7 @@ from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES, problem_doc
 from shared.web.provided import provided
 from shared.web.ratelimit import token_link
+from shared.web.schemas import MANY, LongText, ShortText
 
 router = APIRouter(tags=["feedback"])
 
@@ -43,18 +44,18 @@ Service = Annotated[FeedbackService, Depends(provided(FeedbackService))]
 class AnswerBody(BaseModel):
     """The 征询意见表 as the proposer fills it in."""
 
-    satisfaction: str = Field(min_length=1, examples=["满意"])
-    opinion: str = Field("", description="您对办理情况的意见")
-    suggestions: str = Field("", description="您有何进一步的建议和要求")
-    recommended_units: list[str] = Field(
-        default_factory=list, description="推荐先进承办单位", examples=[["市商务局"]]
+    satisfaction: ShortText = Field(min_length=1, examples=["满意"])
+    opinion: LongText = Field("", description="您对办理情况的意见")
+    suggestions: LongText = Field("", description="您有何进一步的建议和要求")
+    recommended_units: list[ShortText] = Field(
+        default_factory=list, max_length=MANY, description="推荐先进承办单位", examples=[["市商务局"]]
     )
 
 
 class PaperAnswerBody(AnswerBody):
     """A form the proposer signed on paper, entered by the office."""
 
-    proposer_id: str = Field(min_length=1)
+    proposer_id: ShortText = Field(min_length=1)
 
 
 @router.get(FORM, responses=LINK_RESPONSES)

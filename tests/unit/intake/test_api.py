@@ -237,3 +237,45 @@ def test_a_joint_proposal_is_withdrawn_only_with_every_signature(api: Api) -> No
     body = {"reason": "已通过其他渠道反映", "signed_by": ["zhang-min"]}
     answer = api.post(f"/proposals/{proposal_id}/withdraw", RU_JUXIA, body)
     assert answer.json()["state"] == "WITHDRAWN"
+
+
+TITLE = "关于加强社区养老服务体系建设的建议"  # 17 characters
+
+
+def test_a_title_at_the_policy_limit_is_accepted_and_one_character_more_is_refused_naming_it(
+    api: Api,
+) -> None:
+    longest = TITLE + "养" * (100 - len(TITLE))
+    assert api.post("/proposals", RU_JUXIA, proposal(title=longest)).status_code == 201
+
+    refused = api.post("/proposals", RU_JUXIA, proposal(title=longest + "。"))
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["field"] == "title"
+    assert refused.json()["max_length"] == 100
+    assert refused.json()["rule"] == "at most 100 characters"
+
+
+def test_an_item_over_the_policy_limit_is_refused_naming_its_place(api: Api) -> None:
+    refused = api.post("/proposals", RU_JUXIA, proposal(items=[ITEMS[0], "加" * 10_001]))
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "items.1"
+
+
+def test_a_resubmitted_title_is_held_to_the_same_limit(api: Api) -> None:
+    proposal_id = api.under_review()
+    assert (
+        api.post(f"/proposals/{proposal_id}/return", OFFICE, {"reason": "请补充具体建议"}).status_code == 200
+    )
+
+    refused = api.post(f"/proposals/{proposal_id}/resubmit", RU_JUXIA, {"title": TITLE + "养" * 84})
+
+    assert refused.status_code == 422 and refused.json()["field"] == "title"
+
+
+def test_a_title_longer_than_any_policy_allows_is_refused_by_the_request_schema(api: Api) -> None:
+    refused = api.post("/proposals", RU_JUXIA, proposal(title="养" * 1_001))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "title"
+    assert refused.json()["errors"][0]["rule"] == "string_too_long"
