@@ -122,7 +122,7 @@ def acting_unit(service: AllocationService, caller: Identity, unit: str) -> str:
 async def run(
     service: AllocationService, request: Request, caller: Identity, proposal_id: str, command: Command
 ) -> CommandResult:
-    outcome = await service.handle(proposal_id, command, command_meta(request, caller))
+    outcome = await service.handle(proposal_id, command, await command_meta(request, caller))
     answer = CommandResult(proposal_id=proposal_id, state=outcome.state.name, version=outcome.version)
     unit = getattr(command, "unit", None)
     if isinstance(outcome.state, Allocated) and unit:

@@ -163,7 +163,7 @@ def unit_ids(service: FeedbackService, names: list[str]) -> list[str]:
 async def accept(
     service: FeedbackService, command: AnswerFeedback, request: Request, who: Identity
 ) -> Accepted:
-    outcome = await service.handle(command, command_meta(request, who))
+    outcome = await service.handle(command, await command_meta(request, who))
     return Accepted(
         proposal_id=command.proposal_id,
         state=outcome.state.name,

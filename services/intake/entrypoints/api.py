@@ -95,7 +95,7 @@ async def submit_proposal(
     proposers = tuple(Proposer(**p.model_dump()) for p in body.proposers)
     if not caller.is_office and not (caller.role == "proposer" and _names(proposers, caller)):
         raise Forbidden("a proposer submits only proposals naming them; otherwise the office enters it")
-    meta = command_meta(request, caller)
+    meta = await command_meta(request, caller)
     command = SubmitProposal(
         proposal_id=str(meta.command_id),
         jurisdiction=body.jurisdiction,
@@ -140,7 +140,7 @@ async def merge(
     proposal_id: str, body: MergeBody, request: Request, caller: Caller, service: Service
 ) -> CommandResult:
     _office(caller)
-    meta = command_meta(request, caller)
+    meta = await command_meta(request, caller)
     outcome = await service.merge(proposal_id, body.into, caller.subject, now(request), meta)
     return _result(proposal_id, outcome)
 
@@ -189,7 +189,7 @@ async def get_proposal(proposal_id: str, caller: Caller, service: Service) -> Pr
 async def _act(
     service: ProposalService, request: Request, caller: Identity, proposal_id: str, command: Command
 ) -> CommandResult:
-    outcome = await service.act(proposal_id, command, command_meta(request, caller))
+    outcome = await service.act(proposal_id, command, await command_meta(request, caller))
     return _result(proposal_id, outcome)
 
 

@@ -281,7 +281,7 @@ async def _visible(service: ReplyService, caller: Identity, proposal_id: str) ->
 async def _handle(
     service: ReplyService, request: Request, caller: Identity, command: Command
 ) -> CommandResult:
-    outcome = await service.handle(command, command_meta(request, caller))
+    outcome = await service.handle(command, await command_meta(request, caller))
     return result(command.proposal_id, outcome.state, outcome.version)
 
 

@@ -1,6 +1,7 @@
 """Intake over HTTP: who may do what, and the answers 2xx, 403, 404, 409 and 422 name what went wrong."""
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -279,3 +280,46 @@ def test_a_title_longer_than_any_policy_allows_is_refused_by_the_request_schema(
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "title"
     assert refused.json()["errors"][0]["rule"] == "string_too_long"
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused_and_records_nothing(api: Api) -> None:
+    first = api.post("/proposals", RU_JUXIA, proposal(), key="ru-juxia-2025-01")
+
+    other = api.post(
+        "/proposals", RU_JUXIA, proposal(title="关于推动家政服务业发展的提案"), key="ru-juxia-2025-01"
+    )
+
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["field"] == "Idempotency-Key"
+    assert other.json()["title"] == "Idempotency-Key is already used"
+    assert api.stream_length(first.json()["proposal_id"]) == 1
+    read = api.get(f"/proposals/{first.json()['proposal_id']}", RU_JUXIA).json()
+    assert read["title"] == "关于加强社区养老服务体系建设的建议"
+
+
+def test_the_same_body_spelt_differently_is_the_same_request(api: Api) -> None:
+    first = api.post("/proposals", RU_JUXIA, proposal(), key="ru-juxia-2025-01")
+    headers = {
+        "Authorization": f"Bearer {issue_token(RU_JUXIA, SECRET)}",
+        "Idempotency-Key": "ru-juxia-2025-01",
+        "Content-Type": "application/json",
+    }
+    respelt = json.dumps(dict(reversed(list(proposal().items()))), indent=2).encode()
+
+    again = api.client.post("/proposals", content=respelt, headers=headers)
+
+    assert again.status_code == 201 and again.json() == first.json()
+
+
+def test_the_same_idempotency_key_on_another_command_is_refused(api: Api) -> None:
+    proposal_id = api.under_review()
+    registered = api.post(
+        f"/proposals/{proposal_id}/register", OFFICE, {"number": "254", "category": "社会"}, "k1"
+    )
+    assert registered.status_code == 200
+
+    returned = api.post(f"/proposals/{proposal_id}/return", OFFICE, {"reason": "请补充具体建议"}, key="k1")
+
+    assert returned.status_code == 422 and returned.json()["field"] == "Idempotency-Key"
+    assert api.get(f"/proposals/{proposal_id}", OFFICE).json()["state"] == "REGISTERED"
