@@ -18,7 +18,7 @@ MB = 1024 * 1024
 LIMIT = ServiceSettings().max_body_bytes
 MEMBER = Identity(subject="ru-juxia", role="proposer", name="茹菊霞")
 HEADERS = {
-    "Authorization": f"Bearer {issue_token(MEMBER, ServiceSettings().token_secret.get_secret_value())}",
+    "Authorization": f"Bearer {issue_token(MEMBER, ServiceSettings().signing_key())}",
     "Content-Type": "application/json",
 }
 

@@ -14,7 +14,7 @@ from tests.integration.conftest import Stack
 SETTINGS = IntakeSettings(app_env="test")
 MEMBER = Identity(subject="ru-juxia", role="proposer", name="茹菊霞")
 HEADERS = {
-    "Authorization": f"Bearer {issue_token(MEMBER, SETTINGS.token_secret.get_secret_value())}",
+    "Authorization": f"Bearer {issue_token(MEMBER, SETTINGS.signing_key())}",
     "Idempotency-Key": "ru-juxia-2025-01",
 }
 

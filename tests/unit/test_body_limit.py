@@ -18,7 +18,7 @@ from shared.web.identity import Identity, issue_token
 
 SETTINGS = IntakeSettings(app_env="test")
 MEMBER = Identity(subject="ru-juxia", role="proposer", name="茹菊霞")
-HEADERS = {"Authorization": f"Bearer {issue_token(MEMBER, SETTINGS.token_secret.get_secret_value())}"}
+HEADERS = {"Authorization": f"Bearer {issue_token(MEMBER, SETTINGS.signing_key())}"}
 MB = 1024 * 1024
 CHUNK = 64 * 1024
 
