@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -126,10 +125,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.routes.get(scope["path"], self.limit)
-        declared = Headers(scope=scope).get("content-length", "")
+        declared = content_length(scope)
         if declared.isdigit():
             if int(declared) > limit:
-                await self.answer(too_large(limit, f"{declared} bytes are declared"), scope, receive, send)
+                await self.answer(
+                    too_large(limit, f"{int(declared)} bytes are declared"), scope, receive, send
+                )
                 return
             await self.app(scope, receive, send)  # the server delivers no more than declared
             return
@@ -165,6 +166,14 @@ class BodyLimit:
                 raise
         if exceeded and not started:
             await self.answer(too_large(limit, f"more than {limit} bytes were sent"), scope, receive, send)
+
+
+def content_length(scope: Scope) -> bytes:
+    """The Content-Length as sent (ASGI gives header names in lower case), or nothing."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return bytes(value)
+    return b""
 
 
 def too_large(limit: int, what: str) -> Refusal:
@@ -228,10 +237,10 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, headers: Mapping[str, str], documentation: set[str]) -> None:
         self.app = app
-        self.headers = list(headers.items())
+        self.headers = [(name.encode(), value.encode()) for name, value in headers.items()]
         self.documentation = [
-            (name, DOCUMENTATION_POLICY if name == "content-security-policy" else value)
-            for name, value in headers.items()
+            (name, DOCUMENTATION_POLICY.encode() if name == b"content-security-policy" else value)
+            for name, value in self.headers
         ]
         self.documentation_paths = documentation
 
@@ -243,9 +252,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in chosen:
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name for name, _ in headers}  # in lower case, as ASGI has them
+                headers.extend(header for header in chosen if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -40,8 +40,11 @@ class RateLimit:
     rate: Rate
     counting: frozenset[int] | None = None
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    prefix: str = field(init=False, repr=False, compare=False)
+    """The path up to its first parameter: most requests are told apart by it alone."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "prefix", self.path.split("{", 1)[0])
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
         object.__setattr__(self, "pattern", re.compile(regex))
         if self.by != CLIENT and self.by not in self.pattern.groupindex:
@@ -49,9 +52,10 @@ class RateLimit:
 
     def key(self, scope: Scope) -> str | None:
         """What the request is counted under, or None when the limit is not about it."""
-        if scope["method"] not in self.methods:
+        path: str = scope["path"]
+        if not path.startswith(self.prefix) or scope["method"] not in self.methods:
             return None
-        matched = self.pattern.fullmatch(scope["path"])
+        matched = self.pattern.fullmatch(path)
         if matched is None:
             return None
         if self.by == CLIENT:
