@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import model_validator
+from pydantic import PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.web.keys import KeyProblem, KeySet, SigningKey, TokenKeys
@@ -66,6 +66,13 @@ class ServiceSettings(BaseSettings):
     bus_retry_delay: float = 1.0
     """Seconds a consumer holds a failed message before its second delivery; four times longer before
     each next one, at most a minute (with 5 deliveries: 1 + 4 + 16 + 60 s before it is dead-lettered)."""
+    max_body_bytes: PositiveInt = 2 * 1024 * 1024
+    """The largest request body a service reads (`MAX_BODY_BYTES`); a larger one is answered 413 before
+    it is parsed. 2 MiB holds a reply of ten answers at the policies' longest (20,000 characters),
+    even with every character escaped as \\uXXXX; an upload route may allow more (the plan import)."""
+    rate_limits: bool = True
+    """The rate limits of sign-in and of feedback links (`RATE_LIMITS`); false only for a load
+    generator that drives thousands of links from one address (the simulation's stack)."""
     log_level: str = "INFO"
     log_format: Literal["json", "console"] | None = None
     """JSON lines or a console layout; JSON when APP_ENV=production unless this says otherwise."""

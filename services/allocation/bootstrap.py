@@ -27,6 +27,7 @@ from shared.rules.scheduler import Rules
 from shared.rules.units import UnitRegistry
 from shared.settings import ServiceSettings
 from shared.web.app import Parts, Worker, create_app
+from shared.web.edge import Edge
 
 TITLE = "Allocation: 交办 to lead and co-units, internal allocation, deadlines"
 
@@ -80,4 +81,10 @@ def notifier_of(config: AllocationSettings) -> Notifier:
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
-    return create_app(settings or AllocationSettings(), build, title=TITLE, infrastructure=infrastructure)
+    return create_app(
+        settings or AllocationSettings(),
+        build,
+        title=TITLE,
+        infrastructure=infrastructure,
+        edge=Edge(body_limits={imports.PATH: imports.BODY_LIMIT}),
+    )

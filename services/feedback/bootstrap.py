@@ -23,6 +23,7 @@ from shared.rules.policy import load_policies
 from shared.rules.units import UnitRegistry
 from shared.settings import ServiceSettings
 from shared.web.app import Parts, Worker, create_app
+from shared.web.edge import Edge
 
 TITLE = "Feedback: satisfaction, re-handling, closing"
 
@@ -63,4 +64,10 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
-    return create_app(settings or FeedbackSettings(), build, title=TITLE, infrastructure=infrastructure)
+    return create_app(
+        settings or FeedbackSettings(),
+        build,
+        title=TITLE,
+        infrastructure=infrastructure,
+        edge=Edge(rate_limits=api.RATE_LIMITS),
+    )

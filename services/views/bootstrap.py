@@ -12,7 +12,7 @@ from services.views.application.read_models import ProposalsProjection
 from services.views.application.sign_in import SignInProviders
 from services.views.application.stored import STORED
 from services.views.config import ViewsSettings
-from services.views.entrypoints import accounts, api, exports, keys, oidc, pages
+from services.views.entrypoints import accounts, api, exports, keys, limits, oidc, pages
 from services.views.entrypoints.metrics import ProjectionFigures
 from services.views.entrypoints.session import PageRefused
 from shared.adapters.infrastructure import Infrastructure
@@ -21,6 +21,7 @@ from shared.kernel.records import Recorder
 from shared.rules.calendar import WorkingCalendar
 from shared.settings import ServiceSettings
 from shared.web.app import Parts, Worker, create_app
+from shared.web.edge import Edge
 
 TITLE = "Views: read models across agencies"
 
@@ -52,6 +53,12 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
 
 
 def create(settings: ServiceSettings | None = None, infrastructure: Infrastructure | None = None) -> FastAPI:
-    app = create_app(settings or ViewsSettings(), build, title=TITLE, infrastructure=infrastructure)
+    app = create_app(
+        settings or ViewsSettings(),
+        build,
+        title=TITLE,
+        infrastructure=infrastructure,
+        edge=Edge(rate_limits=limits.RATE_LIMITS, page=limits.refusal_page),
+    )
     app.add_exception_handler(PageRefused, pages.refused)
     return app

@@ -31,6 +31,8 @@ C = TypeVar("C")
 
 STREAM = "eventstore.stream"
 OUTCOME = "command.outcome"
+REQUEST_DIGEST = "request_sha256"
+"""The metadata key of `CommandMeta.request_digest`."""
 
 
 class Rejected(Exception):
@@ -56,6 +58,22 @@ class InvalidField(Rejected):
 
     def __init__(self, field_: str, rule: str) -> None:
         super().__init__(f"{field_}: {rule}", field=field_, rule=rule)
+
+
+class IdempotencyKeyReused(Rejected):
+    """The command's id (from the caller's Idempotency-Key) was first used for another request: 422, as
+    the IETF idempotency-key draft says, rather than the first request's answer to a different one."""
+
+    status = 422
+    title = "Idempotency-Key is already used"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was used before with another request (another body or path); send "
+            "that request again unchanged for its answer, or use a new key for a new request",
+            field="Idempotency-Key",
+            rule="one key, one request",
+        )
 
 
 class Forbidden(Rejected):
@@ -90,15 +108,21 @@ class CommandMeta:
     correlation_id: str | None = None
     causation_id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    request_digest: str | None = None
+    """The SHA-256 of the request the command was made from, when its id came from the caller (an
+    Idempotency-Key): kept with the events, so that the same id with another request is refused."""
 
     def metadata(self) -> dict[str, Any]:
-        return {
+        found = {
             "command_id": str(self.command_id),
             "actor": self.actor,
             "correlation_id": self.correlation_id or str(self.command_id),
             "causation_id": self.causation_id or str(self.command_id),
             **self.extra,
         }
+        if self.request_digest:
+            found[REQUEST_DIGEST] = self.request_digest
+        return found
 
 
 @dataclass(frozen=True)
@@ -189,6 +213,7 @@ class CommandHandler(Generic[C, S]):
         state, recorded = await self.load(stream)
         earlier = _caused_by(recorded, _cause(stream, meta))
         if earlier:
+            _same_request(earlier[0], meta)
             return Outcome(
                 [self.registry.decode_recorded(r) for r in earlier], state, len(recorded), repeated=True
             )
@@ -231,6 +256,14 @@ def _failure(error: Exception) -> str:
     if isinstance(error, WrongExpectedVersion):
         return "conflict"
     return "failed"
+
+
+def _same_request(first: RecordedEvent, meta: CommandMeta) -> None:
+    """A command seen before answers as the first time only when it comes from the same request;
+    events recorded before digests were kept, or by a message, are taken as the same."""
+    recorded = first.metadata.get(REQUEST_DIGEST)
+    if meta.request_digest and recorded and recorded != meta.request_digest:
+        raise IdempotencyKeyReused()
 
 
 def _cause(stream: str, meta: CommandMeta) -> str:

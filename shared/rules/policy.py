@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+
+from shared.kernel.decider import InvalidField
 
 Kind = Literal["proposal", "suggestion"]
 KINDS: tuple[Kind, ...] = ("proposal", "suggestion")
@@ -43,8 +45,53 @@ class UnknownNotRegisteredReason(ValueError):
         self.code = code
 
 
+SHORT_TEXT = 1_000
+"""The longest short text (a title, a name, a number) any request may carry, whatever a policy says:
+the request schemas refuse more before a policy is known."""
+LONG_TEXT = 200_000
+"""The longest long text (an item, an answer, an opinion) any request may carry."""
+
+TextKind = Literal["title", "item", "answer", "opinion", "reason", "note", "name", "code", "publication"]
+
+
+class Text(NamedTuple):
+    """A text a person wrote into a command: the request field it came from, and its kind of limit."""
+
+    field: str
+    kind: TextKind
+    value: str
+
+
+class TextTooLong(InvalidField):
+    def __init__(self, text: Text, limit: int) -> None:
+        super().__init__(text.field, f"at most {limit} characters")
+        self.detail = f"{text.field}: {len(text.value)} characters; at most {limit} are accepted"
+        self.extra["max_length"] = limit
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Limits(_Frozen):
+    """The longest text accepted in each kind of field, in characters (`[<kind>.limits]`)."""
+
+    title: int = Field(gt=0, le=SHORT_TEXT)
+    item: int = Field(gt=0, le=LONG_TEXT)
+    answer: int = Field(gt=0, le=LONG_TEXT)
+    opinion: int = Field(gt=0, le=LONG_TEXT)
+    reason: int = Field(gt=0, le=LONG_TEXT)
+    note: int = Field(gt=0, le=LONG_TEXT)
+    name: int = Field(gt=0, le=SHORT_TEXT)
+    code: int = Field(gt=0, le=SHORT_TEXT)
+    publication: int = Field(gt=0, le=LONG_TEXT)
+
+    def check(self, texts: Iterable[Text]) -> None:
+        """Raise `TextTooLong` (422, naming the field) for the first text over its limit."""
+        for text in texts:
+            limit: int = getattr(self, text.kind)
+            if len(text.value) > limit:
+                raise TextTooLong(text, limit)
 
 
 class ResultClass(_Frozen):
@@ -89,6 +136,7 @@ class Policy(_Frozen):
     result_classes: tuple[ResultClass, ...] = Field(min_length=1)
     satisfaction: Satisfaction
     not_registered_reasons: tuple[NotRegisteredReason, ...] = Field(min_length=1)
+    limits: Limits
     reply_deadline: dt.date | None = None
 
     @model_validator(mode="after")

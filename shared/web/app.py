@@ -19,6 +19,7 @@ from shared.observability.middleware import observe_requests
 from shared.observability.telemetry import Telemetry
 from shared.settings import ServiceSettings
 from shared.web import problems
+from shared.web.edge import Edge, guard
 from shared.web.identity import Caller, Identity
 from shared.web.provided import Provided
 from shared.web.schemas import Health, Readiness
@@ -81,8 +82,10 @@ def create_app(
     title: str,
     infrastructure: Infrastructure | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    edge: Edge | None = None,
 ) -> FastAPI:
-    """The app; it opens its own infrastructure unless one is shared with it (embedded run)."""
+    """The app; it opens its own infrastructure unless one is shared with it (embedded run). `edge`:
+    what the service checks before its routes beyond the body limit and headers every service has."""
     provider = tracing.provider_for(settings.service_name)
     telemetry = Telemetry(settings.service_name, ServiceMetrics(), tracing.tracer(provider))
 
@@ -128,6 +131,7 @@ def create_app(
     problems.install(app)
     if provider is not None:
         tracing.instrument_app(app, provider)
+    guard(app, settings, edge or Edge())
     observe_requests(app, telemetry)
 
     app.include_router(operations(settings.service_name, telemetry))

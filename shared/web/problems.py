@@ -39,6 +39,7 @@ def problem_doc(description: str) -> dict[str, Any]:
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: problem_doc("No valid bearer token"),
+    413: problem_doc("The request body is larger than the service reads (MAX_BODY_BYTES, in max_bytes)"),
     500: problem_doc("Unexpected error, logged with the request id"),
 }
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {

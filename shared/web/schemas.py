@@ -5,7 +5,11 @@
 and others lack); a field given as None is answered as null.
 """
 
-from pydantic import BaseModel, ConfigDict, RootModel, model_serializer
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, RootModel, StringConstraints, model_serializer
+
+from shared.rules.policy import LONG_TEXT, SHORT_TEXT
 
 
 class Schema(BaseModel):
@@ -42,3 +46,12 @@ class Json(RootModel[str | int | float | bool | None | list["Json"] | dict[str, 
 
 
 JsonObject = dict[str, Json]
+
+
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT)]
+"""A title, a name, a number or an id in a request: never longer, whatever a policy allows (the
+policies set the real limits, `[<kind>.limits]`, checked once the jurisdiction is known)."""
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT)]
+"""An item, an answer, an opinion, a reason or a note in a request: never longer."""
+MANY = 200
+"""The most entries of any list in a request (items, proposers, answers, tasks, staff, units)."""

@@ -102,6 +102,11 @@ def log_in(page: Page, views: str, role: str, name: str, unit: str = "") -> None
     page.click("form[name=development-login] button[type=submit]")
 
 
+def watch_policy(page: Page, blocked: list[str]) -> None:
+    """Keep in `blocked` what the Content-Security-Policy blocks on the page, as Chromium reports it."""
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+
+
 def open_form(page: Page, proposal_id: str, form: str) -> None:
     section = page.locator(f"section[data-proposal='{proposal_id}']")
     section.locator(f"details:has(form[name='{form}'])").evaluate("d => d.open = true")
@@ -151,6 +156,8 @@ def test_shangwu_handles_wuhai_60_through_the_pages_and_liu_jianfeng_is_satisfie
 ) -> None:
     views, client = platform
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    blocked: list[str] = []
+    watch_policy(page, blocked)
 
     log_in(page, views, "office", "提案委工作人员")
     expect(page.locator("h1")).to_contain_text("提案办理总览")
@@ -200,6 +207,7 @@ def test_shangwu_handles_wuhai_60_through_the_pages_and_liu_jianfeng_is_satisfie
 
     token = feedback_token(client.as_office(), proposal)
     member = browser.new_page(viewport={"width": 900, "height": 800}, locale="zh-CN")
+    watch_policy(member, blocked)
     reload_until(member, f"{views}/forms/{token}", lambda p: p.locator("input[value='满意']").count() == 1)
     expect(member.locator("section.card")).to_contain_text(TITLE)
     member.check("input[value='满意']")
@@ -215,3 +223,4 @@ def test_shangwu_handles_wuhai_60_through_the_pages_and_liu_jianfeng_is_satisfie
     expect(page.locator("#timeline")).to_contain_text("乌商务发〔2025〕26号")
     expect(page.locator("#feedback")).to_contain_text("满意")
     shot(page, "10-proposal-closed")
+    assert not blocked, blocked

@@ -6,7 +6,13 @@ from uuid import uuid4
 import pytest
 
 from shared.adapters.eventstore.memory import InMemoryEventStore
-from shared.kernel.decider import CommandHandler, CommandMeta, Decider, NotAllowedInState
+from shared.kernel.decider import (
+    CommandHandler,
+    CommandMeta,
+    Decider,
+    IdempotencyKeyReused,
+    NotAllowedInState,
+)
 from shared.kernel.errors import WrongExpectedVersion
 from shared.kernel.events import Event, EventRegistry
 from shared.testing.decider import Scenario
@@ -130,3 +136,39 @@ async def test_one_message_handled_by_two_services_gives_events_with_different_i
     [allocation] = await store.read_stream("allocation-proposal-60")
     [feedback] = await store.read_stream("feedback-proposal-60")
     assert allocation.id != feedback.id
+
+
+async def test_the_same_command_id_from_another_request_is_refused_and_appends_nothing() -> None:
+    store = InMemoryEventStore()
+    handler = CommandHandler(store, registry, decider)
+    first = CommandMeta("http-ru-juxia-2025-01", request_digest="3b1f" * 16)
+    await handler.handle("intake-proposal-60", Submit(TITLE), first)
+
+    other = CommandMeta("http-ru-juxia-2025-01", request_digest="9c0e" * 16)
+    with pytest.raises(IdempotencyKeyReused) as refused:
+        await handler.handle("intake-proposal-60", Submit("关于加强社区养老服务体系建设的建议"), other)
+
+    assert refused.value.status == 422 and refused.value.extra["field"] == "Idempotency-Key"
+    [recorded] = await store.read_stream("intake-proposal-60")
+    assert recorded.metadata["request_sha256"] == "3b1f" * 16
+
+
+async def test_the_same_request_again_answers_as_the_first_time() -> None:
+    store = InMemoryEventStore()
+    handler = CommandHandler(store, registry, decider)
+    meta = CommandMeta("http-ru-juxia-2025-01", request_digest="3b1f" * 16)
+    first = await handler.handle("intake-proposal-60", Submit(TITLE), meta)
+
+    again = await handler.handle("intake-proposal-60", Submit(TITLE), meta)
+
+    assert again.repeated and again.events == first.events
+    assert len(await store.read_stream("intake-proposal-60")) == 1
+
+
+async def test_events_recorded_without_a_request_digest_are_repeated_as_before() -> None:
+    store = InMemoryEventStore()
+    handler = CommandHandler(store, registry, decider)
+    await handler.handle("intake-proposal-60", Submit(TITLE), CommandMeta("http-ru-juxia-2025-01"))
+
+    again = CommandMeta("http-ru-juxia-2025-01", request_digest="9c0e" * 16)
+    assert (await handler.handle("intake-proposal-60", Submit(TITLE), again)).repeated

@@ -106,3 +106,11 @@ def test_every_json_answer_of_every_service_has_a_schema_that_describes_each_val
 
     assert answers, f"{name} documents no JSON answer"
     assert not undescribed, "\n".join(undescribed)
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_operation_documents_the_413_of_a_body_over_the_limit(name: str) -> None:
+    spec = spec_of(name)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert "413" in operation["responses"], f"{name} {method.upper()} {path}"

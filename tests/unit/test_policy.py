@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from shared.rules.policy import (
+    LONG_TEXT,
     PolicyError,
+    Text,
+    TextTooLong,
     UnknownNotRegisteredReason,
     UnknownResultClass,
     UnknownSatisfaction,
@@ -124,3 +127,36 @@ def test_a_synonym_pointing_nowhere_is_refused(policy_dir: Path) -> None:
 def test_a_jurisdiction_without_a_file_is_refused_naming_it() -> None:
     with pytest.raises(PolicyError, match="'baotou'"):
         load_policy(POLICY_DIR, "baotou", "proposal")
+
+
+@pytest.mark.parametrize("kind", ["proposal", "suggestion"])
+def test_every_jurisdiction_has_the_default_text_limits(kind: str) -> None:
+    limits = load_policy(POLICY_DIR, "wuhai", kind).limits  # type: ignore[arg-type]
+    assert (limits.title, limits.item, limits.answer, limits.opinion) == (100, 10_000, 20_000, 5_000)
+    assert (limits.reason, limits.note, limits.name, limits.code) == (2_000, 5_000, 100, 50)
+
+
+def test_a_jurisdiction_sets_a_limit_of_its_own_and_keeps_the_others(policy_dir: Path) -> None:
+    (policy_dir / "baotou.toml").write_text('name = "包头市"\n[proposal.limits]\ntitle = 60\n')
+    limits = load_policy(policy_dir, "baotou", "proposal").limits
+    assert (limits.title, limits.item) == (60, 10_000)
+    assert load_policy(policy_dir, "baotou", "suggestion").limits.title == 100
+
+
+def test_a_limit_beyond_what_any_request_may_carry_is_refused_naming_it(policy_dir: Path) -> None:
+    (policy_dir / "broken.toml").write_text(f'name = "某市"\n[proposal.limits]\nanswer = {LONG_TEXT + 1}\n')
+    with pytest.raises(PolicyError, match=r"broken\.toml: field 'proposal\.limits\.answer'"):
+        load_policy(policy_dir, "broken", "proposal")
+
+
+def test_a_text_one_character_over_its_limit_is_refused_naming_the_field() -> None:
+    limits = load_policy(POLICY_DIR, "jincheng", "proposal").limits
+    title = "关于加强社区养老服务体系建设的建议" + "养" * 84  # 101 characters
+    limits.check([Text("title", "title", title[:100])])
+
+    with pytest.raises(TextTooLong) as refused:
+        limits.check([Text("items.0", "item", "一"), Text("title", "title", title)])
+
+    assert refused.value.status == 422
+    assert refused.value.extra == {"field": "title", "rule": "at most 100 characters", "max_length": 100}
+    assert refused.value.detail == "title: 101 characters; at most 100 are accepted"

@@ -124,6 +124,7 @@ class Stack:
             "FORM_LINK_SECRET": config.secret,
             **self.token_settings(service),
             "LOG_LEVEL": "WARNING",
+            "RATE_LIMITS": "false",  # the driver is one address polling thousands of feedback links
             "SERVICE_PORT": str(self.ports[service]),
             **config.env,
             **(extra or {}),

@@ -49,6 +49,7 @@ from services.allocation.domain.supervision import (
     record_supervision,
     urge,
 )
+from services.allocation.domain.texts import texts
 from shared.kernel.decider import Decider, Forbidden, InvalidField, NotAllowedInState, NotFound, Rejected
 from shared.kernel.events import Event
 from shared.rules.deadlines import WorkingCalendar, add_months, local_date, working_deadline
@@ -69,6 +70,7 @@ class WindowClosed(Rejected):
 
 def make_decider(policies: Policies, working: WorkingCalendar) -> Decider[Command, State]:
     def decide(command: Command, state: State) -> Sequence[Event]:
+        check_lengths(command, state, policies)
         match command:
             case OpenCase():
                 return open_case(command, state)
@@ -88,6 +90,14 @@ def make_decider(policies: Policies, working: WorkingCalendar) -> Decider[Comman
                 return decide_for_unit(command, state)
 
     return Decider(decide, evolve, Unopened())
+
+
+def check_lengths(command: Command, state: State, policies: Policies) -> None:
+    """Every text of the command within its policy's limits (422 naming the first field over)."""
+    if isinstance(state, AwaitingAllocation | Allocated | Closed):
+        policy = policies.get((state.case.jurisdiction, state.case.kind))
+        if policy is not None:
+            policy.limits.check(texts(command))
 
 
 def open_case(command: OpenCase, state: State) -> list[Event]:

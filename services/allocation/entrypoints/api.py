@@ -32,6 +32,7 @@ from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES
 from shared.web.provided import provided
+from shared.web.schemas import MANY, LongText, ShortText
 
 router = APIRouter(tags=["allocation"])
 
@@ -40,70 +41,70 @@ Service = Annotated[AllocationService, Depends(provided(AllocationService))]
 
 class RouteBody(BaseModel):
     item: int
-    lead: str = Field(min_length=1)
-    co_units: list[str] = Field(default_factory=list)
+    lead: ShortText = Field(min_length=1)
+    co_units: list[ShortText] = Field(default_factory=list, max_length=MANY)
 
 
 class AllocateBody(BaseModel):
     """Either `lead` (and `co_units`) for every item, or `routing` item by item (seed 000, 第87号)."""
 
     mode: Mode
-    lead: str | None = None
-    co_units: list[str] = Field(default_factory=list)
-    routing: list[RouteBody] = Field(default_factory=list)
+    lead: ShortText | None = None
+    co_units: list[ShortText] = Field(default_factory=list, max_length=MANY)
+    routing: list[RouteBody] = Field(default_factory=list, max_length=MANY)
     reply_due: date | None = None
     """A fixed date from the allocation notice, e.g. 2021-09-30."""
 
 
 class AdjustmentRequestBody(BaseModel):
-    reason: str = Field(min_length=1)
+    reason: LongText = Field(min_length=1)
 
 
 class AdjustmentDecisionBody(BaseModel):
     approve: bool
-    replacement: str | None = None
-    reason: str = ""
+    replacement: ShortText | None = None
+    reason: LongText = ""
 
 
 class TaskBody(BaseModel):
     item: int
-    section: str = Field(min_length=1, description="责任科室")
-    leader: str = Field(min_length=1, description="责任领导")
-    person: str = Field(min_length=1, description="责任人")
+    section: ShortText = Field(min_length=1, description="责任科室")
+    leader: ShortText = Field(min_length=1, description="责任领导")
+    person: ShortText = Field(min_length=1, description="责任人")
     deadline: date
-    measure: str = Field(default="", description="办理措施")
+    measure: LongText = Field(default="", description="办理措施")
 
 
 class InternalAllocationBody(BaseModel):
-    tasks: list[TaskBody] = Field(min_length=1)
+    tasks: list[TaskBody] = Field(min_length=1, max_length=MANY)
 
 
 class ExtensionRequestBody(BaseModel):
     reply_due: date
-    reason: str = Field(min_length=1)
+    reason: LongText = Field(min_length=1)
 
 
 class ExtensionDecisionBody(BaseModel):
     grant: bool
-    reason: str = ""
+    reason: LongText = ""
 
 
 class KeyItemBody(BaseModel):
-    leader: str = Field(min_length=1, description="督办领导, e.g. 王志强")
-    leader_title: str = Field(min_length=1, description="e.g. 市政协副主席")
-    reason: str = ""
+    leader: ShortText = Field(min_length=1, description="督办领导, e.g. 王志强")
+    leader_title: ShortText = Field(min_length=1, description="e.g. 市政协副主席")
+    reason: LongText = ""
 
 
 class SupervisionBody(BaseModel):
     kind: SupervisionKind = Field(description="meeting (督办会), visit (视察) or call (电话督办)")
     held_on: date
-    notes: str = Field(min_length=1)
-    by: str | None = Field(default=None, description="who supervised; the caller when absent")
+    notes: LongText = Field(min_length=1)
+    by: ShortText | None = Field(default=None, description="who supervised; the caller when absent")
 
 
 class UrgeBody(BaseModel):
-    unit: str = Field(min_length=1, description="the unit urged (id, name or alias)")
-    reason: str = Field(min_length=1)
+    unit: ShortText = Field(min_length=1, description="the unit urged (id, name or alias)")
+    reason: LongText = Field(min_length=1)
 
 
 def office_only(caller: Identity) -> None:
@@ -121,7 +122,7 @@ def acting_unit(service: AllocationService, caller: Identity, unit: str) -> str:
 async def run(
     service: AllocationService, request: Request, caller: Identity, proposal_id: str, command: Command
 ) -> CommandResult:
-    outcome = await service.handle(proposal_id, command, command_meta(request, caller))
+    outcome = await service.handle(proposal_id, command, await command_meta(request, caller))
     answer = CommandResult(proposal_id=proposal_id, state=outcome.state.name, version=outcome.version)
     unit = getattr(command, "unit", None)
     if isinstance(outcome.state, Allocated) and unit:

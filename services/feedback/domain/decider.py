@@ -22,7 +22,7 @@ from services.feedback.domain.events import (
 from shared.kernel.decider import Decider, InvalidField, NotAllowedInState
 from shared.kernel.events import Event
 from shared.rules.deadlines import WorkingCalendar, add_months, local_date, working_deadline
-from shared.rules.policy import Policies, Policy, UnknownResultClass, UnknownSatisfaction
+from shared.rules.policy import Policies, Policy, Text, UnknownResultClass, UnknownSatisfaction
 
 UNSATISFIED = "不满意"
 PROMISING_CLASSES = {"B", "C"}
@@ -224,6 +224,7 @@ def token_for(command: RecordReply, proposer: Proposer) -> str:
 
 
 def answer_feedback(command: AnswerFeedback, state: AwaitingFeedback, policy: Policy) -> list[Event]:
+    policy.limits.check(texts(command))
     if command.round is not None and command.round != state.round:
         raise NotAllowedInState(f"answering the form of round {command.round}", state.name)
     proposer = state.proposal.proposer(command.proposer_id)
@@ -251,6 +252,11 @@ def answer_feedback(command: AnswerFeedback, state: AwaitingFeedback, policy: Po
     if len(answers) < len(state.proposal.proposers):
         return [answered]
     return [answered, conclude(state, answers, command.at, policy)]
+
+
+def texts(command: AnswerFeedback) -> tuple[Text, ...]:
+    """What the proposer writes on the form, with the kind of limit the policy sets for it."""
+    return Text("opinion", "opinion", command.opinion), Text("suggestions", "opinion", command.suggestions)
 
 
 def conclude(state: AwaitingFeedback, answers: tuple[Answer, ...], at: datetime, policy: Policy) -> Event:

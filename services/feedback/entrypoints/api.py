@@ -22,10 +22,21 @@ from shared.kernel.decider import Forbidden, InvalidField
 from shared.rules.units import UnknownUnit
 from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
-from shared.web.problems import COMMAND_RESPONSES
+from shared.web.problems import COMMAND_RESPONSES, problem_doc
 from shared.web.provided import provided
+from shared.web.ratelimit import token_link
+from shared.web.schemas import MANY, LongText, ShortText
 
 router = APIRouter(tags=["feedback"])
+
+FORM = "/feedback/forms/{token}"
+PRINTED_FORM = "/feedback/forms/{token}/form.pdf"
+RATE_LIMITS = (*token_link(FORM), *token_link(PRINTED_FORM, frozenset({"GET"})))
+"""The link is the credential: its uses are limited per token, and its misses per client address."""
+LINK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **COMMAND_RESPONSES,
+    429: problem_doc("Too many requests with this link, or too many links that lead nowhere (Retry-After)"),
+}
 
 Service = Annotated[FeedbackService, Depends(provided(FeedbackService))]
 
@@ -33,21 +44,21 @@ Service = Annotated[FeedbackService, Depends(provided(FeedbackService))]
 class AnswerBody(BaseModel):
     """The 征询意见表 as the proposer fills it in."""
 
-    satisfaction: str = Field(min_length=1, examples=["满意"])
-    opinion: str = Field("", description="您对办理情况的意见")
-    suggestions: str = Field("", description="您有何进一步的建议和要求")
-    recommended_units: list[str] = Field(
-        default_factory=list, description="推荐先进承办单位", examples=[["市商务局"]]
+    satisfaction: ShortText = Field(min_length=1, examples=["满意"])
+    opinion: LongText = Field("", description="您对办理情况的意见")
+    suggestions: LongText = Field("", description="您有何进一步的建议和要求")
+    recommended_units: list[ShortText] = Field(
+        default_factory=list, max_length=MANY, description="推荐先进承办单位", examples=[["市商务局"]]
     )
 
 
 class PaperAnswerBody(AnswerBody):
     """A form the proposer signed on paper, entered by the office."""
 
-    proposer_id: str = Field(min_length=1)
+    proposer_id: ShortText = Field(min_length=1)
 
 
-@router.get("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
+@router.get(FORM, responses=LINK_RESPONSES)
 async def show_form(token: str, service: Service) -> Form:
     """The form behind a link: the token is the credential, no login."""
     link = await service.link(token)
@@ -67,7 +78,7 @@ async def show_form(token: str, service: Service) -> Form:
     )
 
 
-@router.post("/feedback/forms/{token}", responses=COMMAND_RESPONSES)
+@router.post(FORM, responses=LINK_RESPONSES)
 async def answer_form(token: str, body: AnswerBody, request: Request, service: Service) -> Accepted:
     """Answer the form behind a link; a second answer is refused (409)."""
     link = await service.link(token)
@@ -152,7 +163,7 @@ def unit_ids(service: FeedbackService, names: list[str]) -> list[str]:
 async def accept(
     service: FeedbackService, command: AnswerFeedback, request: Request, who: Identity
 ) -> Accepted:
-    outcome = await service.handle(command, command_meta(request, who))
+    outcome = await service.handle(command, await command_meta(request, who))
     return Accepted(
         proposal_id=command.proposal_id,
         state=outcome.state.name,
@@ -167,10 +178,11 @@ def round_of(state: State) -> int | None:
 
 PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}}, **COMMAND_RESPONSES}
+PRINTED_FORM_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}}, **LINK_RESPONSES}
 DOCX_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {DOCX: {}}}, **COMMAND_RESPONSES}
 
 
-@router.get("/feedback/forms/{token}/form.pdf", responses=PDF_RESPONSES, response_class=Response)
+@router.get(PRINTED_FORM, responses=PRINTED_FORM_RESPONSES, response_class=Response)
 async def print_own_form(token: str, service: Service) -> Response:
     """The member's 征询意见表 behind their link, prefilled, to print, sign and send back on paper."""
     link = await service.link(token)

@@ -46,6 +46,8 @@ from services.intake.domain.state import (
     UnderReview,
     Withdrawn,
 )
+from services.intake.domain.texts import texts
+from shared.kernel.contracts import Kind
 from shared.kernel.decider import Decider, InvalidField, NotAllowedInState, NotFound
 from shared.kernel.events import Event
 from shared.rules.policy import NotRegisteredReason, Policies, UnknownNotRegisteredReason
@@ -60,6 +62,12 @@ class Rules:
     @property
     def jurisdictions(self) -> list[str]:
         return sorted({jurisdiction for jurisdiction, _ in self.policies})
+
+    def check_lengths(self, jurisdiction: str, kind: Kind, command: Command) -> None:
+        """Every text of the command within the policy's limits (422 naming the first field over)."""
+        policy = self.policies.get((jurisdiction, kind))
+        if policy is not None:
+            policy.limits.check(texts(command))
 
     def reason(self, proposal: Proposal, code: str) -> NotRegisteredReason:
         policy = self.policies.get((proposal.jurisdiction, proposal.kind))
@@ -86,6 +94,7 @@ def decide(rules: Rules, command: Command, state: State) -> list[Event]:
     if isinstance(state, NoProposal):
         raise NotFound("no such proposal")
     proposal = state.proposal
+    rules.check_lengths(proposal.jurisdiction, proposal.kind, command)
     match command, state:
         case StartReview() as c, Submitted():
             return [ReviewStarted(proposal_id=proposal.proposal_id, by=c.by, at=c.at)]
@@ -112,6 +121,7 @@ def _submit(rules: Rules, c: SubmitProposal, state: State) -> list[Event]:
     if c.jurisdiction not in rules.jurisdictions:
         known = ", ".join(rules.jurisdictions)
         raise InvalidField("jurisdiction", f"unknown jurisdiction {c.jurisdiction!r}; known: {known}")
+    rules.check_lengths(c.jurisdiction, c.kind, c)
     _non_empty("session", c.session)
     _non_empty("title", c.title)
     _check_items(c.items)

@@ -10,7 +10,7 @@ from dataclasses import fields
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.intake.application.service import ProposalService
 from services.intake.domain.commands import (
@@ -32,6 +32,7 @@ from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES
 from shared.web.provided import provided
+from shared.web.schemas import MANY, LongText, ShortText
 
 router = APIRouter(tags=["intake"])
 
@@ -39,51 +40,51 @@ Service = Annotated[ProposalService, Depends(provided(ProposalService))]
 
 
 class ProposerBody(BaseModel):
-    id: str
-    name: str
-    unit: str = ""
-    phone: str = ""
+    id: ShortText
+    name: ShortText
+    unit: ShortText = ""
+    phone: ShortText = ""
     role: Role = "领衔"
 
 
 class SubmitBody(BaseModel):
-    jurisdiction: str
+    jurisdiction: ShortText
     kind: Kind
-    session: str
-    title: str
-    items: list[str]
+    session: ShortText
+    title: ShortText
+    items: list[LongText] = Field(max_length=MANY)
     """The suggestion items in order; they are numbered from 1."""
-    proposers: list[ProposerBody]
-    channel: str = "online"
+    proposers: list[ProposerBody] = Field(max_length=MANY)
+    channel: ShortText = "online"
 
 
 class RegisterBody(BaseModel):
-    number: str
-    category: str
+    number: ShortText
+    category: ShortText
 
 
 class NotRegisterBody(BaseModel):
-    reason: str
+    reason: ShortText
     """A code from the jurisdiction's policy (not_registered_reasons), e.g. empty_content."""
     converted_to: ConvertedTo = "none"
 
 
 class MergeBody(BaseModel):
-    into: str
+    into: ShortText
 
 
 class ReturnBody(BaseModel):
-    reason: str
+    reason: LongText
 
 
 class ResubmitBody(BaseModel):
-    title: str | None = None
-    items: list[str] | None = None
+    title: ShortText | None = None
+    items: list[LongText] | None = Field(None, max_length=MANY)
 
 
 class WithdrawBody(BaseModel):
-    reason: str = ""
-    signed_by: list[str] = []
+    reason: LongText = ""
+    signed_by: list[ShortText] = Field([], max_length=MANY)
     """The proposers who signed the withdrawal; the caller counts as signed."""
 
 
@@ -94,7 +95,7 @@ async def submit_proposal(
     proposers = tuple(Proposer(**p.model_dump()) for p in body.proposers)
     if not caller.is_office and not (caller.role == "proposer" and _names(proposers, caller)):
         raise Forbidden("a proposer submits only proposals naming them; otherwise the office enters it")
-    meta = command_meta(request, caller)
+    meta = await command_meta(request, caller)
     command = SubmitProposal(
         proposal_id=str(meta.command_id),
         jurisdiction=body.jurisdiction,
@@ -139,7 +140,7 @@ async def merge(
     proposal_id: str, body: MergeBody, request: Request, caller: Caller, service: Service
 ) -> CommandResult:
     _office(caller)
-    meta = command_meta(request, caller)
+    meta = await command_meta(request, caller)
     outcome = await service.merge(proposal_id, body.into, caller.subject, now(request), meta)
     return _result(proposal_id, outcome)
 
@@ -188,7 +189,7 @@ async def get_proposal(proposal_id: str, caller: Caller, service: Service) -> Pr
 async def _act(
     service: ProposalService, request: Request, caller: Identity, proposal_id: str, command: Command
 ) -> CommandResult:
-    outcome = await service.act(proposal_id, command, command_meta(request, caller))
+    outcome = await service.act(proposal_id, command, await command_meta(request, caller))
     return _result(proposal_id, outcome)
 
 

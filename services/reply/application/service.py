@@ -50,9 +50,10 @@ class ReplyService:
         self.letters = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reply-letters")
         """Letters are rendered here, one at a time, never on the event loop: a reply's letter takes
         a good part of a second, and the service's gateway and consumer must not wait on it."""
-        self.handler: CommandHandler[Command, State] = CommandHandler(store, registry, stamped(self._stamp))
+        decider = stamped(self._stamp, policies)
+        self.handler: CommandHandler[Command, State] = CommandHandler(store, registry, decider)
         self.replies: CommandHandler[Command, State] = CommandHandler(
-            store, registry, stamped(self._stamp), executor=self.letters
+            store, registry, decider, executor=self.letters
         )
         """For a reply, whose letter is rendered to stamp its digest; every other command is decided on
         the loop, without waiting behind letters."""

@@ -47,9 +47,11 @@ from services.reply.domain.state import (
     State,
     refreshed,
 )
+from services.reply.domain.texts import texts
 from shared.kernel.decider import Decider, Forbidden, InvalidField, NotAllowedInState
 from shared.kernel.events import Event
 from shared.rules.deadlines import local_date
+from shared.rules.policy import Policies
 
 
 class CoOpinionsMissing(NotAllowedInState):
@@ -65,13 +67,19 @@ Stamp = Callable[[Allocated, ReplyIssued], LetterDigest]
 naming what the letter lacks; the decider records the digest in the reply event."""
 
 
-def decide(command: Command, state: State, stamp: Stamp | None = None) -> Sequence[Event]:
+def decide(
+    command: Command, state: State, stamp: Stamp | None = None, policies: Policies | None = None
+) -> Sequence[Event]:
+    """`policies`: those of the jurisdictions, for the longest text a person may write into a command."""
     if isinstance(command, TakeRegistration):
         return take_registration(command, state)
     if isinstance(command, TakeAllocation):
         return take_allocation(command, state)
     if isinstance(state, NotAllocated):
         raise NotAllowedInState(type(command).__name__, state.name)
+    policy = (policies or {}).get((state.jurisdiction, state.kind))
+    if policy is not None:
+        policy.limits.check(texts(command))
     match command:
         case OpenRound():
             return open_round(command, state)
@@ -463,9 +471,10 @@ def _published(round_: Round, unit: str, publication: Publication) -> Round:
     return replace(round_, leads={**round_.leads, unit: replace(replied, publication=publication)})
 
 
-def stamped(stamp: Stamp) -> Decider[Command, State]:
-    """The decider that records in each reply the digest of its 答复函, rendered by `stamp`."""
-    return Decider(partial(decide, stamp=stamp), evolve, NotAllocated())
+def stamped(stamp: Stamp, policies: Policies | None = None) -> Decider[Command, State]:
+    """The decider that records in each reply the digest of its 答复函, rendered by `stamp`, and keeps
+    what people write within the `policies`' limits."""
+    return Decider(partial(decide, stamp=stamp, policies=policies), evolve, NotAllocated())
 
 
 decider: Decider[Command, State] = Decider(decide, evolve, NotAllocated())

@@ -46,6 +46,7 @@ from shared.web.http import command_meta, now
 from shared.web.identity import Caller, Identity
 from shared.web.problems import COMMAND_RESPONSES, problem_doc
 from shared.web.provided import provided
+from shared.web.schemas import MANY, LongText, ShortText
 
 router = APIRouter(prefix="/replies", tags=["reply"])
 
@@ -57,60 +58,60 @@ class Body(BaseModel):
 
 
 class CoOpinionBody(Body):
-    text: str
-    signer: str
+    text: LongText
+    signer: ShortText
 
 
 class ConsultationBody(Body):
     held_on: date
-    place: str
-    staff: list[str]
-    member_opinion: str
-    contact_phone: str
+    place: ShortText
+    staff: list[ShortText] = Field(max_length=MANY)
+    member_opinion: LongText
+    contact_phone: ShortText
     channel: Channel = "online"
     """paper: entered from the 面商记录表 the member signed (GET …/consultation-records/{unit}.pdf)."""
 
 
 class OverrideBody(Body):
-    reason: str
+    reason: LongText
 
 
 class AnswerBody(Body):
     item: int
-    text: str
+    text: LongText
 
 
 class ReplyBody(Body):
-    document_no: str = Field(examples=["乌商务发〔2025〕26号"])
-    result_class: str = Field(examples=["A"])
-    answers: list[AnswerBody]
-    signer: str
-    contact_person: str
-    contact_phone: str
-    promise: str = ""
+    document_no: ShortText = Field(examples=["乌商务发〔2025〕26号"])
+    result_class: ShortText = Field(examples=["A"])
+    answers: list[AnswerBody] = Field(max_length=MANY)
+    signer: ShortText
+    contact_person: ShortText
+    contact_phone: ShortText
+    promise: LongText = ""
 
 
 class ResultClassBody(Body):
-    new_class: str
-    reason: str
-    lead_unit: str = ""
+    new_class: ShortText
+    reason: LongText
+    lead_unit: ShortText = ""
     """Which lead unit's reply; may be left out when one unit answers the proposal."""
 
 
 class PublicationBody(Body):
-    form: str = Field(examples=["全文", "摘要"])
+    form: ShortText = Field(examples=["全文", "摘要"])
     """摘要 (a summary) or 全文 (the full text)."""
-    text: str = ""
+    text: LongText = ""
     """The summary, for 摘要; for 全文 the office's edited text, or empty for the reply's answers."""
-    lead_unit: str = ""
+    lead_unit: ShortText = ""
     """Which lead unit's reply; may be left out when one unit answers the proposal."""
     round: int | None = None
     """Which round's reply; the current round when left out."""
 
 
 class NonPublicationBody(Body):
-    reason: str = Field(examples=["涉及个人隐私"])
-    lead_unit: str = ""
+    reason: LongText = Field(examples=["涉及个人隐私"])
+    lead_unit: ShortText = ""
     round: int | None = None
 
 
@@ -280,7 +281,7 @@ async def _visible(service: ReplyService, caller: Identity, proposal_id: str) ->
 async def _handle(
     service: ReplyService, request: Request, caller: Identity, command: Command
 ) -> CommandResult:
-    outcome = await service.handle(command, command_meta(request, caller))
+    outcome = await service.handle(command, await command_meta(request, caller))
     return result(command.proposal_id, outcome.state, outcome.version)
 
 

@@ -191,3 +191,17 @@ def test_only_the_office_supervises_and_a_second_designation_or_a_bad_kind_is_re
     assert client.post(f"{base}/supervision", json=bad, headers=OFFICE).status_code == 422
     unknown = client.post(f"{base}/urges", json={"unit": "市外事办", "reason": "催办"}, headers=OFFICE)
     assert unknown.status_code == 422 and unknown.json()["field"] == "unit"
+
+
+def test_a_reason_one_character_over_the_policy_limit_is_refused_naming_it(client: TestClient) -> None:
+    allocate(client)
+    reason = "该提案涉及的家政服务培训属于人社部门职责。" * 100  # 2100 characters
+
+    refused = client.post(
+        f"/allocations/{PROPOSAL}/units/minzheng/adjustment-request",
+        json={"reason": reason},
+        headers=MINZHENG,
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "reason" and refused.json()["max_length"] == 2000

@@ -1,6 +1,7 @@
 """Intake over HTTP: who may do what, and the answers 2xx, 403, 404, 409 and 422 name what went wrong."""
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -237,3 +238,88 @@ def test_a_joint_proposal_is_withdrawn_only_with_every_signature(api: Api) -> No
     body = {"reason": "已通过其他渠道反映", "signed_by": ["zhang-min"]}
     answer = api.post(f"/proposals/{proposal_id}/withdraw", RU_JUXIA, body)
     assert answer.json()["state"] == "WITHDRAWN"
+
+
+TITLE = "关于加强社区养老服务体系建设的建议"  # 17 characters
+
+
+def test_a_title_at_the_policy_limit_is_accepted_and_one_character_more_is_refused_naming_it(
+    api: Api,
+) -> None:
+    longest = TITLE + "养" * (100 - len(TITLE))
+    assert api.post("/proposals", RU_JUXIA, proposal(title=longest)).status_code == 201
+
+    refused = api.post("/proposals", RU_JUXIA, proposal(title=longest + "。"))
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["field"] == "title"
+    assert refused.json()["max_length"] == 100
+    assert refused.json()["rule"] == "at most 100 characters"
+
+
+def test_an_item_over_the_policy_limit_is_refused_naming_its_place(api: Api) -> None:
+    refused = api.post("/proposals", RU_JUXIA, proposal(items=[ITEMS[0], "加" * 10_001]))
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "items.1"
+
+
+def test_a_resubmitted_title_is_held_to_the_same_limit(api: Api) -> None:
+    proposal_id = api.under_review()
+    assert (
+        api.post(f"/proposals/{proposal_id}/return", OFFICE, {"reason": "请补充具体建议"}).status_code == 200
+    )
+
+    refused = api.post(f"/proposals/{proposal_id}/resubmit", RU_JUXIA, {"title": TITLE + "养" * 84})
+
+    assert refused.status_code == 422 and refused.json()["field"] == "title"
+
+
+def test_a_title_longer_than_any_policy_allows_is_refused_by_the_request_schema(api: Api) -> None:
+    refused = api.post("/proposals", RU_JUXIA, proposal(title="养" * 1_001))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "title"
+    assert refused.json()["errors"][0]["rule"] == "string_too_long"
+
+
+def test_the_same_idempotency_key_with_another_body_is_refused_and_records_nothing(api: Api) -> None:
+    first = api.post("/proposals", RU_JUXIA, proposal(), key="ru-juxia-2025-01")
+
+    other = api.post(
+        "/proposals", RU_JUXIA, proposal(title="关于推动家政服务业发展的提案"), key="ru-juxia-2025-01"
+    )
+
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["field"] == "Idempotency-Key"
+    assert other.json()["title"] == "Idempotency-Key is already used"
+    assert api.stream_length(first.json()["proposal_id"]) == 1
+    read = api.get(f"/proposals/{first.json()['proposal_id']}", RU_JUXIA).json()
+    assert read["title"] == "关于加强社区养老服务体系建设的建议"
+
+
+def test_the_same_body_spelt_differently_is_the_same_request(api: Api) -> None:
+    first = api.post("/proposals", RU_JUXIA, proposal(), key="ru-juxia-2025-01")
+    headers = {
+        "Authorization": f"Bearer {issue_token(RU_JUXIA, SECRET)}",
+        "Idempotency-Key": "ru-juxia-2025-01",
+        "Content-Type": "application/json",
+    }
+    respelt = json.dumps(dict(reversed(list(proposal().items()))), indent=2).encode()
+
+    again = api.client.post("/proposals", content=respelt, headers=headers)
+
+    assert again.status_code == 201 and again.json() == first.json()
+
+
+def test_the_same_idempotency_key_on_another_command_is_refused(api: Api) -> None:
+    proposal_id = api.under_review()
+    registered = api.post(
+        f"/proposals/{proposal_id}/register", OFFICE, {"number": "254", "category": "社会"}, "k1"
+    )
+    assert registered.status_code == 200
+
+    returned = api.post(f"/proposals/{proposal_id}/return", OFFICE, {"reason": "请补充具体建议"}, key="k1")
+
+    assert returned.status_code == 422 and returned.json()["field"] == "Idempotency-Key"
+    assert api.get(f"/proposals/{proposal_id}", OFFICE).json()["state"] == "REGISTERED"

@@ -22,7 +22,7 @@ router = APIRouter()
 
 @router.post("/proposals/{proposal_id}/review")
 async def review(request: Request, proposal_id: str) -> dict[str, str]:
-    meta = command_meta(request, OFFICE)
+    meta = await command_meta(request, OFFICE)
     log.info("reviewing %s", proposal_id)
     return {"command_id": str(meta.command_id)}
 

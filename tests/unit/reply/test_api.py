@@ -261,3 +261,17 @@ def test_an_unknown_form_or_an_empty_reason_is_422_naming_the_field(client, path
     refused = client.post(f"{BASE}/{path}", json=body, headers=OFFICE)
     assert refused.status_code == 422
     assert refused.json()["field"] == field
+
+
+def test_an_answer_one_character_over_the_policy_limit_is_refused_naming_it(client):
+    allocate(client)
+    for headers in (MINZHENG, RENSHE):
+        assert opinion(client, headers).status_code == 200
+    answers = [REPLY["answers"][0], {"item": 2, "text": "推" * 20_001}]
+
+    refused = client.post(f"{BASE}/reply", json={**REPLY, "answers": answers}, headers=SHANGWU)
+
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "answers.1.text"
+    assert refused.json()["max_length"] == 20_000
+    assert client.get(BASE, headers=OFFICE).json()["state"] == "READY"
