@@ -73,8 +73,9 @@ def occurred_at(recorded: RecordedEvent) -> datetime:
 
 
 def source_service(recorded: RecordedEvent) -> str:
-    """The service an event comes from: the envelope's `/proposals/<service>`, else its stream's prefix."""
+    """The service an event comes from: the envelope's `/proposals/<store>` (an agency instance's
+    `reply_shangwu` is reply's), else its stream's prefix."""
     source = recorded.metadata.get(SOURCE)
     if isinstance(source, str) and source:
-        return source.rstrip("/").rsplit("/", 1)[-1]
+        return source.rstrip("/").rsplit("/", 1)[-1].partition("_")[0]
     return recorded.stream.split("-", 1)[0]
