@@ -120,7 +120,8 @@ class Issuer:
         self.name = name
         self.source = source_of(name)
         self._key = key
-        self.kid = key_id(key.public_key())
+        self.public_key = key.public_key()
+        self.kid = key_id(self.public_key)
 
     @classmethod
     def development(cls, name: str) -> "Issuer":
@@ -128,7 +129,7 @@ class Issuer:
 
     @property
     def is_development(self) -> bool:
-        return is_development_key(self.name, self._key.public_key())
+        return is_development_key(self.name, self.public_key)
 
     def sign(self, event: CloudEvent) -> CloudEvent:
         """The event with `signaturekid` and the `signature` over its canonical form."""
