@@ -7,7 +7,8 @@ every service of ours runs from the one image, waits for healthy infrastructure 
 store, has a healthcheck on its port and the adapter URLs; each service and agency instance has its own
 database role and schema (provisioned by runtime.provision) and its own key prefix; KurrentDB starts only
 in its profile, and its override file points every instance at it; every secret is required and listed
-in .env.example.
+in .env.example; each instance that publishes signs with a key of its own, and each that consumes reads
+the one trust file.
 """
 
 import copy
@@ -25,7 +26,9 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from jsonschema.protocols import Validator  # type: ignore[import-untyped]
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
+from runtime.contract import PUBLISHERS
 from runtime.provision import password_variable, stores_from_environment
+from runtime.topology import CONSUMERS
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -358,6 +361,28 @@ def test_agency_instances_act_for_their_unit(compose: dict[str, Any]) -> None:
         assert environment_of(compose["services"][name]).get("UNIT_ID") == unit, name
     for name in CORE_SERVICES:
         assert "UNIT_ID" not in environment_of(compose["services"][name]), name
+
+
+def test_each_instance_that_publishes_signs_with_its_own_key_and_each_consumer_reads_the_trust_file(
+    compose: dict[str, Any],
+) -> None:
+    keys = {name: secret["file"] for name, secret in compose["secrets"].items()}
+    for name, service in ours(compose).items():
+        module = service["command"][-1].rsplit(".", 1)[-1]
+        environment = environment_of(service)
+        secrets = {s["target"]: s["source"] for s in service.get("secrets", [])}
+        configs = {c["target"]: c["source"] for c in service.get("configs", [])}
+        if module in PUBLISHERS:
+            assert environment["EVENT_SIGNING_KEY"] == "/run/secrets/event-signing-key", name
+            assert keys[secrets["event-signing-key"]] == f"./deploy/signing/{store_of(name)}.pem", name
+        else:
+            assert "EVENT_SIGNING_KEY" not in environment and not secrets, f"{name} publishes nothing"
+        if module in CONSUMERS:
+            assert configs[environment["EVENT_TRUST"]] == "event-trust", name
+        else:
+            assert "EVENT_TRUST" not in environment and not configs, f"{name} consumes nothing"
+    assert len(set(keys.values())) == len(keys), "two instances share a signing key"
+    assert compose["configs"]["event-trust"]["file"] == "./deploy/signing/trust.toml"
 
 
 # --- Infrastructure ----------------------------------------------------------------------------------
