@@ -9,19 +9,45 @@ over.
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal
+
+SAFE_INTEGER = 2**53
+"""Beyond this an integer is printed as the double it becomes."""
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+"""Characters outside the BMP: there, order by UTF-16 code units and by code points differ."""
 
 
 def canonical(value: object) -> bytes:
     """The RFC 8785 bytes of a JSON value (dict, list, str, int, float, bool, None); ValueError for
     what JSON cannot hold (NaN, infinities, lone surrogates, other types)."""
-    out: list[str] = []
-    _write(value, out)
+    text = None
+    if _plain(value):
+        # No number that is not a safe integer: the standard serialiser, members sorted by code
+        # point, prints exactly what JCS prints unless a name holds characters outside the BMP.
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if text is None or _ASTRAL.search(text):
+        out: list[str] = []
+        _write(value, out)
+        text = "".join(out)
     try:
-        return "".join(out).encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ValueError(f"not valid Unicode: {error}") from error
+
+
+def _plain(value: object) -> bool:
+    """Made of objects with string names, arrays, strings, booleans, null and safe integers only."""
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -SAFE_INTEGER <= value <= SAFE_INTEGER
+    if isinstance(value, dict):
+        return all(isinstance(name, str) and _plain(item) for name, item in value.items())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    return False
 
 
 def _write(value: object, out: list[str]) -> None:
@@ -34,7 +60,7 @@ def _write(value: object, out: list[str]) -> None:
     elif isinstance(value, str):
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, int):
-        out.append(str(value) if abs(value) <= 2**53 else number(float(value)))
+        out.append(str(value) if abs(value) <= SAFE_INTEGER else number(float(value)))
     elif isinstance(value, float):
         out.append(number(value))
     elif isinstance(value, Mapping):

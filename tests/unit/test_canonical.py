@@ -4,8 +4,10 @@ import json
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shared.kernel.canonical import canonical, number
+from shared.kernel.canonical import _write, canonical, number
 
 
 def double(bits: str) -> float:
@@ -79,3 +81,24 @@ def test_the_same_event_serialised_two_ways_has_one_canonical_form() -> None:
 def test_what_json_cannot_hold_has_no_canonical_form(value: object) -> None:
     with pytest.raises(ValueError):
         canonical(value)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(JSON)
+@settings(max_examples=300, deadline=None)
+def test_the_quick_way_for_plain_values_prints_what_the_full_algorithm_prints(value: object) -> None:
+    out: list[str] = []
+    _write(value, out)
+    try:
+        expected = "".join(out).encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(ValueError):
+            canonical(value)
+        return
+    assert canonical(value) == expected
