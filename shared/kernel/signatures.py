@@ -86,8 +86,14 @@ def development_key(source: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(DEVELOPMENT_SEED + source.encode()).digest())
 
 
+@cache
+def _development_public(source: str) -> tuple[str, Ed25519PublicKey]:
+    public = development_key(source).public_key()
+    return key_id(public), public
+
+
 def is_development_key(source: str, public: Ed25519PublicKey) -> bool:
-    return _raw(public) == _raw(development_key(source).public_key())
+    return _raw(public) == _raw(_development_public(source)[1])
 
 
 def load_private_key(pem_or_path: str) -> Ed25519PrivateKey:
@@ -171,8 +177,8 @@ class TrustedKeys:
     def key(self, source: str, kid: str) -> Ed25519PublicKey:
         """The key `kid` of `source`; Refused when the source or the key is not trusted."""
         if self.development:
-            public = development_key(source).public_key()
-            if kid != key_id(public):
+            development_kid, public = _development_public(source)
+            if kid != development_kid:
                 raise Refused("unknown-key", f"{kid!r} is not the development key of {source}")
             return public
         by_kid = self.keys.get(source)
