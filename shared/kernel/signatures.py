@@ -119,6 +119,13 @@ def source_name(source: object) -> str | None:
     return None
 
 
+def service_and_unit(name: str) -> tuple[str, str]:
+    """The service of a source name and the unit of an agency instance: `reply_shangwu` → (`reply`,
+    `shangwu`), `intake` → (`intake`, ``). A service's name has no underscore."""
+    service, _, unit = name.partition("_")
+    return service, unit
+
+
 class Issuer:
     """A source with its private key: signs what it publishes."""
 
@@ -220,7 +227,7 @@ class Issuers:
 
     def check(self, source: str, type_name: str, data: Any) -> None:
         """Refused when `source` may not issue this event."""
-        service, _, unit = source.partition("_")
+        service, unit = service_and_unit(source)
         contract = self.contracts.get(service)
         if contract is None or not contract.knows(type_name):
             raise Refused("type-not-allowed", f"{source} does not issue {type_name}")
