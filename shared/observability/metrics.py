@@ -1,9 +1,10 @@
 """Prometheus metrics: one registry per service, exposed at its `GET /metrics`.
 
 Every service counts the same things: HTTP requests by route template, the commands its handler
-decided, its appends to the event store, what its gateway published, what its consumer handled and
-how late, and how far behind each of its projections is. A service adds figures of its own with a
-`Figures` collector (the views keep their summary of projection lag that the benchmark reads).
+decided, its appends to the event store, what its gateway published, what its consumer handled,
+refused and how late, and how far behind each of its projections is. A service adds figures of its
+own with a `Figures` collector (the views keep their summary of projection lag that the benchmark
+reads).
 """
 
 import asyncio
