@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
-from runtime.keys import trust_toml
+from runtime.event_keys import trust_toml
 from runtime.topology import queue_name
 from services.allocation.bootstrap import create as create_allocation
 from services.allocation.config import AllocationSettings

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from runtime.catalog import CATALOG
 from runtime.contract import PUBLISHERS
-from runtime.keys import new, private_pem, retire, trust_toml
+from runtime.event_keys import new, private_pem, retire, trust_toml
 from runtime.topology import queue_name
 from services.allocation.contracts import AssignmentAcknowledgedV1
 from services.reply.config import ReplySettings

@@ -1,7 +1,7 @@
-"""`python -m runtime.keys`: the event signing keys of a deployment and their trust file.
+"""`python -m runtime.event_keys`: the event signing keys of a deployment and their trust file.
 
-    python -m runtime.keys new reply_shangwu            # a key for the source, trusted
-    python -m runtime.keys retire reply_shangwu <kid>   # after a rotation: the old key no longer trusted
+    python -m runtime.event_keys new reply_shangwu           # a key for the source, trusted
+    python -m runtime.event_keys retire reply_shangwu <kid>  # after a rotation: the old key untrusted
 
 Each source (a service or agency instance, by its store's name) signs with the private key in
 `<dir>/<source>.pem` (PKCS#8 PEM, mode 600: the instance's EVENT_SIGNING_KEY), and every consumer
@@ -26,7 +26,7 @@ from shared.settings import STORE_NAME
 DIRECTORY = Path("deploy") / "signing"
 TRUST_FILE = "trust.toml"
 HEADER = """\
-# The event signing keys every consumer trusts (EVENT_TRUST), written by `python -m runtime.keys`.
+# The event signing keys every consumer trusts (EVENT_TRUST), written by `python -m runtime.event_keys`.
 # [sources.<name>]: a service or agency instance by its store's name (its CloudEvents source is
 # /proposals/<name>); keys: the Ed25519 public keys accepted from it as JWKs, kid = the RFC 7638
 # thumbprint. Two keys while one is rotated.
@@ -94,7 +94,7 @@ def retire(source: str, kid: str, directory: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m runtime.keys", description="The event signing keys and their trust file."
+        prog="python -m runtime.event_keys", description="The event signing keys and their trust file."
     )
     parser.add_argument("--dir", type=Path, default=DIRECTORY, help=f"where the keys live ({DIRECTORY})")
     commands = parser.add_subparsers(dest="command", required=True)
