@@ -58,7 +58,7 @@ demo: install  ## drive two proposals from the seeds through the whole lifecycle
 token: install  ## a development token, e.g. make token ARGS="--role unit_staff --unit minzheng --name 孙雪斌"
 	@$(RUN) python -m tools.tokens $(ARGS)
 
-event-keys: install  ## event signing keys and their trust file in deploy/signing/, e.g. make event-keys ARGS="new intake reply_shangwu"
+event-keys: install  ## event signing keys and their trust file in secrets/events/, e.g. make event-keys ARGS="new intake reply_shangwu"
 	$(RUN) python -m runtime.event_keys $(ARGS)
 
 rebuild: install  ## drop the read models and rebuild them from the event store (PROJECTION=name for one)

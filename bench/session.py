@@ -114,7 +114,7 @@ async def run_session(
         report = await drive(
             session,
             stack.urls,
-            stack.config.secret,
+            stack.config.signing_key,
             processes=processes,
             concurrency=concurrency,
             deadline=limit,

@@ -151,12 +151,12 @@ async def run_one(state: Run, scenario: Scenario, index: int) -> Result:
     context.start_head = max(await context.head(), 0)
     session = generate(state.proposals, seed=index)
     deadline = time.time() + state.drive_limit
-    urls, secret = state.stack.urls, state.stack.config.secret
+    urls, key = state.stack.urls, state.stack.config.signing_key
     context.drive = asyncio.create_task(
         drive(
             session,
             urls,
-            secret,
+            key,
             processes=2,
             concurrency=state.proposals,
             deadline=deadline,

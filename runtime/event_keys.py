@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from shared.kernel.signatures import TrustedKeys, jwk, key_id, load_private_key
 from shared.settings import STORE_NAME
 
-DIRECTORY = Path("deploy") / "signing"
+DIRECTORY = Path("secrets") / "events"
 TRUST_FILE = "trust.toml"
 HEADER = """\
 # The event signing keys every consumer trusts (EVENT_TRUST), written by `python -m runtime.event_keys`.

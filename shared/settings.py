@@ -11,15 +11,18 @@ of its own.
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.kernel.signatures import Issuer, TrustedKeys, load_private_key
+from shared.web.keys import KeyProblem, KeySet, SigningKey, TokenKeys
 
 STORE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 """A store's name: it names a PostgreSQL schema and role, a file and a KurrentDB stream prefix."""
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
+"""The development key of the feedback form links; refused in production."""
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 """The deployment data of this checkout (policies, calendars, units); `DEPLOY_DIR` names another."""
 
@@ -37,12 +40,17 @@ class ServiceSettings(BaseSettings):
     """inprocess:// | amqp://user:password@host:5672/vhost"""
     bus_exchange: str = "proposals.events"
     readstore_url: str = "memory://"
-    """memory:// | redis://host:6379/0"""
+    """memory:// | redis://user:password@host:6379/0 (the store's own user, runtime/redis_acl.py)"""
     readstore_prefix: str = "pp:{store}"
     """Every key of the service starts with this and a colon."""
     deploy_dir: Path = DEPLOY
     """Policies per jurisdiction (`policy/`), working-day calendars (`calendar/`), units (`units.toml`)."""
-    token_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    token_signing_key_file: Path | None = None
+    """The issuer's private Ed25519 key (PEM): only the service where people sign in has one."""
+    token_jwks: str | None = None
+    """The public keys tokens are accepted from: a JWKS file, or the issuer's JWKS URL
+    (`http://views:8005/.well-known/jwks.json`). Without it, the issuer's own key; outside production,
+    with neither, the development key every process derives alike."""
     event_signing_key: SecretStr | None = None
     """This instance's Ed25519 private key signing the events it publishes: PKCS#8 PEM, the text
     itself or the path of its file. Unset outside production: the development key of its store."""
@@ -85,15 +93,41 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def refuse_development_secrets_in_production(self) -> "ServiceSettings":
         if self.app_env == "production":
-            secret = self.token_secret.get_secret_value()
-            if secret == DEVELOPMENT_SECRET or len(secret) < 32:
+            if not self.token_jwks and self.token_signing_key_file is None:
                 raise ValueError(
-                    "TOKEN_SECRET must be set to a secret of at least 32 characters in production"
+                    "TOKEN_JWKS (the issuer's public keys) must be set in production: "
+                    "the development token key is refused"
                 )
             for name in ("eventstore_url", "bus_url", "readstore_url"):
                 if getattr(self, name).startswith(("memory:", "inprocess:")):
                     raise ValueError(f"{name.upper()} must name a real server in production")
+            redis = urlsplit(self.readstore_url)
+            anonymous = redis.username in (None, "", "default") or not redis.password
+            if redis.scheme in {"redis", "rediss"} and anonymous:
+                raise ValueError(
+                    "READSTORE_URL must log in as the store's own Redis user with its password in "
+                    "production: redis://<user>:<password>@host:6379/0 (runtime/redis_acl.py)"
+                )
         return self
+
+    def token_keys(self) -> TokenKeys:
+        """The public keys this service accepts tokens from (see `token_jwks`)."""
+        production = self.app_env == "production"
+        source: KeySet | Path | str
+        if self.token_jwks:
+            jwks = self.token_jwks
+            source = jwks if jwks.startswith(("http://", "https://")) else Path(jwks)
+        else:
+            source = KeySet.of(self.signing_key())
+        return TokenKeys(source, refuse_development=production)
+
+    def signing_key(self) -> SigningKey:
+        """The key this service signs tokens with: its file, or outside production the development key."""
+        if self.token_signing_key_file is not None:
+            return SigningKey.from_file(self.token_signing_key_file)
+        if self.app_env == "production":
+            raise KeyProblem("TOKEN_SIGNING_KEY_FILE must name the issuer's private key in production")
+        return SigningKey.development()
 
     def event_issuer(self) -> Issuer:
         """Who signs what this instance publishes: its store's name with EVENT_SIGNING_KEY, or outside

@@ -1,7 +1,8 @@
 """Issue a development token: `python -m tools.tokens --role unit_staff --unit minzheng --name 孙雪斌`.
 
-The token is signed with TOKEN_SECRET from the environment (the development secret by default), so
-the running services accept it. Use it as `Authorization: Bearer <token>`.
+The token is signed with the key of TOKEN_SIGNING_KEY_FILE from the environment (outside production,
+the development key by default), so services that accept that key's JWKS accept it. Use it as
+`Authorization: Bearer <token>`.
 """
 
 import argparse
@@ -25,8 +26,8 @@ def main(argv: list[str] | None = None) -> str:
         parser.error(f"--unit is required for the role {args.role}")
     subject = args.subject or args.name or args.role
     identity = Identity(subject=subject, role=args.role, name=args.name, unit=args.unit)
-    secret = ServiceSettings().token_secret.get_secret_value()
-    return issue_token(identity, secret, timedelta(days=args.days))
+    key = ServiceSettings().signing_key()
+    return issue_token(identity, key, timedelta(days=args.days))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ TITLE = "Feedback: satisfaction, re-handling, closing"
 
 
 def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
+    config = settings if isinstance(settings, FeedbackSettings) else FeedbackSettings()
     policies = load_policies(settings.policy_dir)
     handler = CommandHandler(
         infra.events, registry, feedback_decider(policies, WorkingCalendar.load(settings.calendar_dir))
@@ -38,7 +39,7 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
         infra.views,
         policies,
         units,
-        settings.token_secret.get_secret_value(),
+        config.form_link_secret.get_secret_value(),
         load_all(settings.policy_dir, {u.id: u.name for u in units.all()}),
     )
     parts = standard_parts(
@@ -51,7 +52,6 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     )
     links = ProjectionRunner(FormLinks(), infra.events, infra.views, registry)
     parts.workers.append(Worker(f"projection:{links.projection.name}", links.run))
-    config = settings if isinstance(settings, FeedbackSettings) else FeedbackSettings()
     notifier: Notifier = (
         SmtpNotifier(config.smtp_host, config.smtp_port, config.notify_sender)
         if config.smtp_host

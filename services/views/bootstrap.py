@@ -9,7 +9,7 @@ from services.views.application.inbound import INBOUND
 from services.views.application.projections import LiveProjections, load_units, projections
 from services.views.application.read_models import ProposalsProjection
 from services.views.config import ViewsSettings
-from services.views.entrypoints import api, exports, pages
+from services.views.entrypoints import api, exports, keys, pages
 from services.views.entrypoints.metrics import ProjectionFigures
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.projections import ProjectionRunner
@@ -31,9 +31,9 @@ def build(settings: ServiceSettings, infra: Infrastructure) -> Parts:
     parts = standard_parts(
         settings,
         infra,
-        routers=[api.router, exports.router, pages.router],
+        routers=[api.router, exports.router, pages.router, keys.router],
         consumes=(INBOUND, recorder),
-        provides=(units, calendar, replay, LiveProjections(tuple(runners))),
+        provides=(units, calendar, replay, LiveProjections(tuple(runners)), settings.signing_key()),
     )
     parts.workers += [Worker(f"projection:{r.projection.name}", r.run) for r in runners]
     parts.metrics.append(ProjectionFigures(runners, infra.events.head))

@@ -1,3 +1,5 @@
+from pydantic import model_validator
+
 from shared.settings import ServiceSettings
 
 
@@ -9,6 +11,21 @@ class ViewsSettings(ServiceSettings):
     allocation_url: str = "http://127.0.0.1:8002"
     reply_url: str = "http://127.0.0.1:8003"
     feedback_url: str = "http://127.0.0.1:8004"
+    development_login: bool | None = None
+    """The sign-in where one picks a role and a unit without a password: on outside production by
+    default, and a production service refuses to start with it."""
+
+    @model_validator(mode="after")
+    def refuse_the_development_login_in_production(self) -> "ViewsSettings":
+        if self.app_env == "production" and self.development_login:
+            raise ValueError(
+                "DEVELOPMENT_LOGIN (a sign-in without a password) cannot be switched on in production"
+            )
+        return self
+
+    @property
+    def password_less_login(self) -> bool:
+        return self.app_env != "production" if self.development_login is None else self.development_login
 
     def service_url(self, service: str) -> str:
         urls = {

@@ -121,6 +121,7 @@ def create_app(
 
     app = FastAPI(title=title, lifespan=lifespan, responses=problems.RESPONSES)
     app.state.telemetry = telemetry
+    app.state.token_keys = settings.token_keys()
     problems.install(app)
     if provider is not None:
         tracing.instrument_app(app, provider)

@@ -64,7 +64,7 @@ def platform(tmp_path: Path) -> Iterator[tuple[str, Platform]]:
     with running(["-m", "runtime", "--port-base", str(base)], cwd=tmp_path, env=env) as process:
         for url in urls.values():
             wait_healthy(f"{url}/health", process)
-        client = Platform(urls, ServiceSettings().token_secret.get_secret_value())
+        client = Platform(urls, ServiceSettings().signing_key())
         try:
             yield urls["views"], client
         finally:

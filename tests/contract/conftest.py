@@ -51,15 +51,22 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await kdb_store.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-user"])
 async def read_store(request: pytest.FixtureRequest) -> AsyncIterator[ReadStore]:
+    """`redis-user`: Redis as a service reaches it in a deployment, as its store's own user, allowed
+    its prefix and the commands the adapters declare (runtime/redis_acl.py), and nothing else."""
     if request.param == "memory":
         yield InMemoryReadStore()
         return
+    from runtime.redis_acl import RedisUser, apply, remove
     from shared.adapters.readstore.redis import RedisReadStore
 
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    redis_store = RedisReadStore.from_url(require_redis(), prefix)
+    server = require_redis()
+    tag = uuid.uuid4().hex[:12]
+    prefix = f"test-{tag}"
+    users = [RedisUser(f"test_{tag}", prefix, uuid.uuid4().hex)] if request.param == "redis-user" else []
+    await apply(server, users)
+    redis_store = RedisReadStore.from_url(users[0].url(server) if users else server, prefix)
     try:
         yield redis_store
     finally:
@@ -67,6 +74,7 @@ async def read_store(request: pytest.FixtureRequest) -> AsyncIterator[ReadStore]
         if keys:
             await redis_store.redis.delete(*keys)
         await redis_store.close()
+        await remove(server, users)
 
 
 BUSES = ["inprocess", "rabbitmq"]

@@ -1,4 +1,5 @@
-"""The read store contract: the in-memory and Redis adapters behave the same."""
+"""The read store contract: the in-memory and Redis adapters behave the same, and Redis does so as a
+store's own user, which may run no command the adapter does not declare."""
 
 import asyncio
 

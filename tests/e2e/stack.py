@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.web.keys import SigningKey
 from tools.simulation.stack import Stack, StackConfig
 
 SERVICES = ("intake", "allocation", "reply", "feedback")
@@ -16,7 +17,7 @@ SECRET = "end-to-end-secret-of-at-least-32-characters"
 class RunningStack:
     urls: dict[str, str]
     name: str
-    secret: str
+    key: SigningKey
     postgres_url: str
 
 
@@ -34,4 +35,4 @@ def real_stack(
         services=SERVICES,
     )
     with Stack(config) as stack:
-        yield RunningStack(stack.urls, config.name, SECRET, postgres_url)
+        yield RunningStack(stack.urls, config.name, config.signing_key, postgres_url)

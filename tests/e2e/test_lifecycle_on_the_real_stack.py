@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import DEVELOPMENT_SECRET
+from shared.web.keys import SigningKey
 from tests.e2e.stack import RunningStack, real_stack
 from tests.processes import free_port_block, running, wait_healthy
 from tests.servers import require_postgres, require_rabbitmq, require_redis
@@ -24,7 +24,7 @@ def test_a_proposal_with_a_lead_and_two_co_units_goes_through_a_dissatisfied_rou
     stack: RunningStack,
 ) -> None:
     steps: list[str] = []
-    platform = Platform(stack.urls, stack.secret)
+    platform = Platform(stack.urls, stack.key)
     try:
         outcome = story_jincheng_254(platform, steps.append, co_units=("renshe", "weijian"))
     finally:
@@ -36,7 +36,7 @@ def test_a_proposal_with_a_lead_and_two_co_units_goes_through_a_dissatisfied_rou
 
 
 def test_a_proposal_handled_by_one_unit_is_closed_after_a_satisfied_member(stack: RunningStack) -> None:
-    platform = Platform(stack.urls, stack.secret)
+    platform = Platform(stack.urls, stack.key)
     try:
         assert story_wuhai_60(platform, lambda _: None) == "CLOSED"
     finally:
@@ -52,7 +52,7 @@ def test_the_demo_stories_also_run_on_the_embedded_platform(tmp_path: Path) -> N
         }
         for url in urls.values():
             wait_healthy(f"{url}/ready", process)
-        platform = Platform(urls, DEVELOPMENT_SECRET)
+        platform = Platform(urls, SigningKey.development())
         try:
             assert story_wuhai_60(platform, lambda _: None) == "CLOSED"
             assert story_jincheng_254(platform, lambda _: None) == "CLOSED"

@@ -48,7 +48,7 @@ def chosen_session() -> Session:
 async def test_a_session_of_twenty_proposals_is_driven_to_closed_everywhere(stack: Stack) -> None:
     session = chosen_session()
     report = await drive(
-        session, stack.urls, stack.config.secret, processes=2, concurrency=16, deadline=time.time() + 150
+        session, stack.urls, stack.config.signing_key, processes=2, concurrency=16, deadline=time.time() + 150
     )
 
     assert report.failures == {}

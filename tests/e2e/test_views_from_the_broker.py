@@ -45,7 +45,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.mark.timeout(180)
 async def test_the_views_learn_jincheng_254_from_the_broker_alone_and_rebuild_the_same(stack: Stack) -> None:
-    platform = Platform(stack.urls, stack.config.secret)
+    platform = Platform(stack.urls, stack.config.signing_key)
     try:
         assert story_jincheng_254(platform, lambda _: None) == "CLOSED"
     finally:

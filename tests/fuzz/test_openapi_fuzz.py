@@ -21,6 +21,7 @@ from runtime.catalog import CATALOG
 from shared.adapters.infrastructure import Infrastructure
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.web.identity import Identity, issue_token
+from shared.web.keys import SigningKey
 from shared.web.problems import PROBLEM
 from tests.fuzz.budget import fuzz_settings
 
@@ -67,10 +68,11 @@ def in_memory() -> Infrastructure:
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     entry = CATALOG[request.param]
     settings = entry.settings()
-    secret = settings.token_secret.get_secret_value()
+    secret = settings.signing_key()
     headers = {who: {"Authorization": f"Bearer {issue_token(i, secret)}"} for who, i in CALLERS.items()}
     headers["no token"] = {}
-    headers["a forged token"] = {"Authorization": f"Bearer {issue_token(CALLERS['office'], 'x' * 40)}"}
+    forger = SigningKey(secret.kid, SigningKey.generate().private)
+    headers["a forged token"] = {"Authorization": f"Bearer {issue_token(CALLERS['office'], forger)}"}
     app = entry.create(settings, in_memory())
     # schemathesis' own ASGI client: the app's lifespan runs on the one event loop its requests use
     with asgi.get_client(cast(Any, app)) as client:

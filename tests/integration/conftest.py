@@ -1,6 +1,8 @@
 """The real stack for integration tests: PostgreSQL event store, RabbitMQ bus, Redis views.
 
-Each test gets its own schema, exchange and queue names and key prefix, and removes them after.
+Each test gets its own schema, exchange and queue names and key prefix, and removes them after. The
+views reach Redis as a service does in a deployment: as a user of the test's own, allowed its prefix
+and the read store's commands only (runtime/redis_acl.py).
 """
 
 import uuid
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from runtime.redis_acl import RedisUser, apply, remove
 from runtime.topology import all_queues
 from shared.adapters.bus.inbox import RedisInbox
 from shared.adapters.bus.rabbitmq import RabbitMQBus
@@ -64,7 +67,9 @@ async def stack() -> AsyncIterator[Stack]:
     name = f"it_{uuid.uuid4().hex[:10]}"
     events = await PostgresEventStore.open(postgres_url, schema=name)
     bus = await RabbitMQBus.connect(rabbitmq_url, exchange=f"{name}.events")
-    views = RedisReadStore.from_url(redis_url, prefix=name)
+    user = RedisUser(name, prefix=name, password=uuid.uuid4().hex)
+    await apply(redis_url, [user])
+    views = RedisReadStore.from_url(user.url(redis_url), prefix=name)
     infra = Infrastructure(events, bus, views, RedisInbox(views.redis, name))
     try:
         yield Stack(infra, name, postgres_url, redis_url, rabbitmq_url)
@@ -77,3 +82,4 @@ async def stack() -> AsyncIterator[Stack]:
             await views.redis.delete(*keys)
         await events.drop_schema()
         await infra.close()
+        await remove(redis_url, [user])

@@ -37,7 +37,7 @@ async def test_the_trace_of_a_command_crosses_rabbitmq_to_the_consumer_of_anothe
             intake = create_intake(intake_settings, own_store(intake_bus))
             views = create_views(views_settings, own_store(views_bus))
             async with running(views), running(intake) as client:
-                secret = intake_settings.token_secret.get_secret_value()
+                secret = intake_settings.signing_key()
                 assert (await client.post("/proposals", **submission(secret))).status_code == 201
                 await eventually(
                     lambda: any(s.name == f"{SUBMITTED} process" for s in spans.get_finished_spans()), 10

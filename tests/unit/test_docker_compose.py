@@ -5,13 +5,15 @@ way Compose does it, with sample values, and the result is validated against the
 JSON schema (tests/data/compose-spec.json, see tests/data/README.md). Then the platform's own rules:
 every service of ours runs from the one image, waits for healthy infrastructure and its provisioned
 store, has a healthcheck on its port and the adapter URLs; each service and agency instance has its own
-database role and schema (provisioned by runtime.provision) and its own key prefix; KurrentDB starts only
-in its profile, and its override file points every instance at it; every secret is required and listed
-in .env.example; each instance that publishes signs with a key of its own, and each that consumes reads
-the one trust file.
+database role and schema (provisioned by runtime.provision), its own key prefix and a Redis user of its
+own limited to it (in the ACL file runtime.redis_acl writes, which Redis loads, with the `default` user
+behind a password); KurrentDB starts only in its profile, and its override file points every instance
+at it; every secret is required and listed in .env.example; each instance that publishes signs its
+events with a key of its own, and each that consumes reads the one trust file.
 """
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -26,6 +28,7 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from jsonschema.protocols import Validator  # type: ignore[import-untyped]
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
+from runtime import redis_acl
 from runtime.contract import PUBLISHERS
 from runtime.provision import password_variable, stores_from_environment
 from runtime.topology import CONSUMERS
@@ -42,7 +45,7 @@ IMAGE = "proposals-platform:latest"
 INFRASTRUCTURE = ("postgres", "rabbitmq", "redis")
 PROFILED = {"kurrentdb": "kurrentdb"}
 """Infrastructure that starts only in its profile (service → profile)."""
-ONE_SHOT = ("provision",)
+ONE_SHOT = ("provision", "redis-acl")
 CORE_SERVICES = {"intake": 8001, "allocation": 8002, "reply": 8003, "feedback": 8004, "views": 8005}
 AGENCY_INSTANCES = {"allocation-minzheng": "minzheng", "reply-shangwu": "shangwu", "reply-weijian": "weijian"}
 ADAPTER_SCHEMES = {"EVENTSTORE_URL": ("postgresql",), "BUS_URL": ("amqp",), "READSTORE_URL": ("redis",)}
@@ -132,7 +135,7 @@ def interpolate(node: Any, environment: Mapping[str, str]) -> Any:
 
 
 def sample_value(name: str) -> str:
-    # URL-safe, and long enough for TOKEN_SECRET's 32 characters.
+    # URL-safe, and long enough for FORM_LINK_SECRET's 32 characters.
     return f"sample-{name.lower().replace('_', '-')}-0123456789abcdef0123456789abcdef"
 
 
@@ -336,9 +339,18 @@ def test_our_services_run_in_production_on_real_servers(compose: dict[str, Any])
         environment = environment_of(service)
         assert environment.get("APP_ENV") == "production", name
         assert environment.get("SERVICE_HOST") == "0.0.0.0", f"{name}: listen beyond the container"
-        assert len(environment.get("TOKEN_SECRET", "")) >= 32, name
+        assert environment.get("TOKEN_JWKS"), f"{name}: tokens are checked against the issuer's keys"
+        assert "TOKEN_SECRET" not in environment, name
         for variable, schemes in ADAPTER_SCHEMES.items():
             assert urlsplit(environment.get(variable, "")).scheme in schemes, (name, variable)
+
+
+def test_only_the_issuer_holds_the_token_signing_key(compose: dict[str, Any]) -> None:
+    holders = {n for n, s in ours(compose).items() if "TOKEN_SIGNING_KEY_FILE" in environment_of(s)}
+    assert holders == {"views"}
+    token_secrets = {name for name in compose["secrets"] if name.startswith("token_")}
+    assert token_secrets == {"token_signing_key", "token_jwks"}
+    assert compose["services"]["views"]["secrets"] == ["token_signing_key", "token_jwks"]
 
 
 def test_each_instance_has_its_own_broker_user(
@@ -366,23 +378,23 @@ def test_agency_instances_act_for_their_unit(compose: dict[str, Any]) -> None:
 def test_each_instance_that_publishes_signs_with_its_own_key_and_each_consumer_reads_the_trust_file(
     compose: dict[str, Any],
 ) -> None:
-    keys = {name: secret["file"] for name, secret in compose["secrets"].items()}
+    keys = {name: secret["file"] for name, secret in compose["secrets"].items() if "event" in name}
     for name, service in ours(compose).items():
         module = service["command"][-1].rsplit(".", 1)[-1]
         environment = environment_of(service)
-        secrets = {s["target"]: s["source"] for s in service.get("secrets", [])}
+        secrets = {s["target"]: s["source"] for s in service.get("secrets", []) if isinstance(s, dict)}
         configs = {c["target"]: c["source"] for c in service.get("configs", [])}
         if module in PUBLISHERS:
-            assert environment["EVENT_SIGNING_KEY"] == "/run/secrets/event-signing-key", name
-            assert keys[secrets["event-signing-key"]] == f"./deploy/signing/{store_of(name)}.pem", name
+            assert environment["EVENT_SIGNING_KEY"] == "/run/secrets/event_signing_key", name
+            assert keys[secrets["event_signing_key"]] == f"./secrets/events/{store_of(name)}.pem", name
         else:
-            assert "EVENT_SIGNING_KEY" not in environment and not secrets, f"{name} publishes nothing"
+            assert "EVENT_SIGNING_KEY" not in environment and not secrets, f"{name} publishes no event"
         if module in CONSUMERS:
-            assert configs[environment["EVENT_TRUST"]] == "event-trust", name
+            assert configs[environment["EVENT_TRUST"]] == "event_trust", name
         else:
             assert "EVENT_TRUST" not in environment and not configs, f"{name} consumes nothing"
     assert len(set(keys.values())) == len(keys), "two instances share a signing key"
-    assert compose["configs"]["event-trust"]["file"] == "./deploy/signing/trust.toml"
+    assert compose["configs"]["event_trust"]["file"] == "./secrets/events/trust.toml"
 
 
 # --- Infrastructure ----------------------------------------------------------------------------------
@@ -479,6 +491,58 @@ def test_the_provisioning_makes_every_instances_store_with_its_password(
         assert raw_environment[variable] == f"${{{variable}:?set {variable}}}", variable
         url = urlsplit(environment_of(compose["services"][store.schema.replace("_", "-")])["EVENTSTORE_URL"])
         assert url.password == store.password, f"{store.schema}: the same password as its service"
+
+
+def test_each_instance_logs_in_to_redis_as_its_own_user(raw: dict[str, Any], compose: dict[str, Any]) -> None:
+    for name, service in ours(compose).items():
+        url = urlsplit(environment_of(service)["READSTORE_URL"])
+        store = store_of(name)
+        assert (url.hostname, url.port, url.path) == ("redis", 6379, "/0"), name
+        assert url.username == store, f"{name}: Redis user {url.username!r}"
+        variable = redis_acl.password_variable(store)
+        raw_url = raw["services"][name]["environment"]["READSTORE_URL"]
+        assert f"${{{variable}:?" in raw_url, f"{name}: password from required {variable}"
+
+
+def test_redis_loads_the_acl_file_the_one_shot_writes(compose: dict[str, Any]) -> None:
+    writer, redis = compose["services"]["redis-acl"], compose["services"]["redis"]
+    command = writer["command"]
+    assert command[:5] == ["python", "-m", "runtime.redis_acl", "--output", "/app/var/users.acl"]
+    assert sorted(command[5:]) == sorted(store_of(name) for name in ours(compose))
+    assert writer.get("restart") == "no" and writer.get("image") == IMAGE
+    assert "redis-acl:/app/var" in writer["volumes"]
+    assert "redis-acl:/etc/redis/acl:ro" in redis["volumes"]
+    assert redis["command"][-2:] == ["--aclfile", "/etc/redis/acl/users.acl"]
+    assert redis["depends_on"]["redis-acl"]["condition"] == "service_completed_successfully"
+
+
+def test_the_acl_file_gives_each_user_its_own_keys_and_the_default_user_a_password(
+    raw: dict[str, Any], compose: dict[str, Any]
+) -> None:
+    writer = compose["services"]["redis-acl"]
+    environment = environment_of(writer)
+    assert environment["APP_ENV"] == "production"
+    raw_environment = raw["services"]["redis-acl"]["environment"]
+    users = redis_acl.users_from_environment(writer["command"][5:], environment)  # no empty password
+    admin = redis_acl.admin_password(environment)
+    assert admin is not None
+    lines = redis_acl.acl_file(users, admin).splitlines()
+
+    assert lines[0] == f"user default reset on #{sha256(admin)} ~* &* +@all"
+    assert environment_of(compose["services"]["redis"])["REDISCLI_AUTH"] == admin, "the healthcheck's login"
+    for user, line in zip(users, lines[1:], strict=True):
+        variable = redis_acl.password_variable(user.name)
+        assert raw_environment[variable] == f"${{{variable}:?set {variable}}}", variable
+        name = user.name.replace("_", "-")
+        service = compose["services"][name]
+        own = urlsplit(environment_of(service)["READSTORE_URL"])
+        assert line.startswith(f"user {user.name} reset on #{sha256(own.password or '')} "), name
+        assert f" ~{settings_of(name, service).readstore_prefix}:* " in line, f"{name}: its own prefix only"
+        assert line.count("~") == 1 and "&" not in line and "+@" not in line, line
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def test_postgres_holds_one_database_in_a_named_volume(raw: dict[str, Any], compose: dict[str, Any]) -> None:

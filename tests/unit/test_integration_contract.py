@@ -26,10 +26,10 @@ from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import EventRegistry
 from shared.kernel.gateway import Gateway, Translate
 from shared.kernel.signatures import Issuer, Issuers, TrustedKeys, Verifier
-from shared.settings import DEVELOPMENT_SECRET
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.testing.waiting import eventually
 from shared.web.asyncapi import envelope_schema
+from shared.web.keys import SigningKey
 from tests.processes import free_port_block, running, wait_healthy
 from tools.demo.client import Platform
 from tools.demo.stories import story_jincheng_254, story_wuhai_60
@@ -175,7 +175,7 @@ def run_the_demo_stories_on_the_embedded_platform(workdir: Path) -> None:
         urls = {name: f"http://127.0.0.1:{base + i}" for i, name in enumerate(COMMAND_SERVICES)}
         for url in urls.values():
             wait_healthy(f"{url}/ready", process)
-        platform = Platform(urls, DEVELOPMENT_SECRET)
+        platform = Platform(urls, SigningKey.development())
         try:
             assert story_wuhai_60(platform, lambda _: None) == "CLOSED"
             assert story_jincheng_254(platform, lambda _: None) == "CLOSED"

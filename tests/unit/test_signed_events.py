@@ -259,10 +259,10 @@ def test_a_trust_file_whose_kid_is_not_the_keys_thumbprint_is_refused(tmp_path: 
 
 PRODUCTION: dict[str, Any] = {
     "app_env": "production",
-    "token_secret": SecretStr("a-production-secret-of-thirty-two-characters"),
+    "token_jwks": "http://views:8005/.well-known/jwks.json",
     "eventstore_url": "postgresql://reply_shangwu@postgres/proposals?schema=reply_shangwu",
     "bus_url": "amqp://reply-shangwu@rabbitmq/proposals",
-    "readstore_url": "redis://redis:6379/0",
+    "readstore_url": "redis://reply_shangwu:9f2c4e7a@redis:6379/0",
 }
 
 

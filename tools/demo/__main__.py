@@ -62,7 +62,7 @@ def platform_running() -> Iterator[None]:
 
 def main() -> None:
     with platform_running():
-        platform = Platform(URLS, ServiceSettings().token_secret.get_secret_value())
+        platform = Platform(URLS, ServiceSettings().signing_key())
         try:
             print("\n== 乌海 市政协十届四次会议 第60号 关于推动家政服务业发展的提案")
             story_wuhai_60(platform, output=OUTPUT)

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from shared.web.identity import Identity, Role, issue_token
+from shared.web.keys import SigningKey
 
 Json = dict[str, Any]
 
@@ -25,12 +26,12 @@ class CommandFailed(Exception):
 class Platform:
     urls: dict[str, str]
     """Service name → base URL."""
-    secret: str
+    key: SigningKey
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=15))
 
     def token(self, role: Role, subject: str, name: str = "", unit: str | None = None) -> str:
-        return issue_token(Identity(subject=subject, role=role, name=name, unit=unit), self.secret)
+        return issue_token(Identity(subject=subject, role=role, name=name, unit=unit), self.key)
 
     def as_office(self) -> "Actor":
         return Actor(self, self.token("office", "office-staff", "提案委工作人员"))

@@ -54,7 +54,7 @@ async def _run(stack: Stack, session: Session, processes: int, concurrency: int)
     return await drive(
         session,
         stack.urls,
-        stack.config.secret,
+        stack.config.signing_key,
         processes=processes,
         concurrency=concurrency,
         deadline=deadline,

@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 
 from shared.web.identity import Identity, Role, issue_token
+from shared.web.keys import SigningKey
 from tools.simulation.session import (
     GIVEN,
     PLACES,
@@ -98,7 +99,7 @@ class StepFailed(Exception):
 async def drive(
     session: Session,
     urls: Mapping[str, str],
-    secret: str,
+    key: SigningKey,
     *,
     processes: int = 2,
     concurrency: int = 64,
@@ -115,7 +116,7 @@ async def drive(
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
         futures = [
-            loop.run_in_executor(pool, _work, chunk, dict(urls), secret, concurrency, deadline, run)
+            loop.run_in_executor(pool, _work, chunk, dict(urls), key.pem(), concurrency, deadline, run)
             for chunk in chunks
             if chunk
         ]
@@ -136,19 +137,20 @@ async def drive(
 def _work(
     scripts: list[ProposalScript],
     urls: dict[str, str],
-    secret: str,
+    pem: bytes,
     concurrency: int,
     deadline: float | None,
     run: str,
 ) -> DriveReport:
-    """One worker process: its share of the scripts on its own event loop."""
-    return asyncio.run(drive_here(scripts, urls, secret, concurrency=concurrency, deadline=deadline, run=run))
+    """One worker process: its share of the scripts on its own event loop (the key comes as PEM)."""
+    key = SigningKey.from_pem(pem)
+    return asyncio.run(drive_here(scripts, urls, key, concurrency=concurrency, deadline=deadline, run=run))
 
 
 async def drive_here(
     scripts: Sequence[ProposalScript],
     urls: Mapping[str, str],
-    secret: str,
+    key: SigningKey,
     *,
     concurrency: int = 64,
     deadline: float | None = None,
@@ -162,7 +164,7 @@ async def drive_here(
     connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        client = Client(http, dict(urls), Tokens(secret), report, deadline, run)
+        client = Client(http, dict(urls), Tokens(key), report, deadline, run)
 
         async def worker() -> None:
             while not queue.empty():
@@ -186,15 +188,15 @@ async def drive_here(
 class Tokens:
     """Signed tokens of the office, the units and the members, made once each."""
 
-    def __init__(self, secret: str) -> None:
-        self.secret = secret
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
         self._made: dict[tuple[str, str, str | None], str] = {}
 
     def of(self, role: Role, subject: str, name: str = "", unit: str | None = None) -> str:
         key = (role, subject, unit)
         if key not in self._made:
             identity = Identity(subject=subject, role=role, name=name, unit=unit)
-            self._made[key] = issue_token(identity, self.secret, timedelta(days=1))
+            self._made[key] = issue_token(identity, self.key, timedelta(days=1))
         return self._made[key]
 
     def office(self) -> str:

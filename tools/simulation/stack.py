@@ -12,6 +12,7 @@ again on the same port.
 
 import asyncio
 import hashlib
+import json
 import os
 import random
 import signal
@@ -31,6 +32,7 @@ import httpx
 from runtime.provision import Store, deprovision, provision
 from runtime.topology import all_queues
 from shared.web.identity import Identity, Role, issue_token
+from shared.web.keys import KeySet, SigningKey
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES: tuple[str, ...] = ("intake", "allocation", "reply", "feedback", "views")
@@ -47,6 +49,9 @@ class StackConfig:
     workdir: Path
     """Where each service runs and writes its log, `<service>.log`."""
     secret: str = "simulation-secret-of-at-least-32-characters!"
+    """The stack's own secrets derive from it: the store passwords and the feedback links' key."""
+    signing_key: SigningKey = field(default_factory=SigningKey.generate)
+    """The key the views service (where people sign in) signs tokens with; the others fetch its JWKS."""
     services: tuple[str, ...] = SERVICES
     env: Mapping[str, str] = field(default_factory=dict)
     """Extra environment for every service (e.g. fault points)."""
@@ -116,12 +121,30 @@ class Stack:
             "BUS_EXCHANGE": config.exchange,
             "READSTORE_URL": config.redis_url,
             "READSTORE_PREFIX": config.key_prefix(service),
-            "TOKEN_SECRET": config.secret,
+            "FORM_LINK_SECRET": config.secret,
+            **self.token_settings(service),
             "LOG_LEVEL": "WARNING",
             "SERVICE_PORT": str(self.ports[service]),
             **config.env,
             **(extra or {}),
         }
+
+    def token_settings(self, service: str) -> dict[str, str]:
+        """The issuer (views) signs with the stack's key; every other service reads the issuer's JWKS,
+        or the JWKS file when the stack runs without views."""
+        workdir = self.config.workdir
+        if service == "views":
+            return {"TOKEN_SIGNING_KEY_FILE": str(workdir / "token-key.pem")}
+        if "views" in self.config.services:
+            return {"TOKEN_JWKS": self.urls["views"] + "/.well-known/jwks.json"}
+        return {"TOKEN_JWKS": str(workdir / "jwks.json")}
+
+    def write_keys(self) -> None:
+        key, workdir = self.config.signing_key, self.config.workdir
+        private = workdir / "token-key.pem"
+        private.touch(mode=0o600)
+        private.write_bytes(key.pem())
+        (workdir / "jwks.json").write_text(json.dumps(KeySet.of(key).jwks()), encoding="utf-8")
 
     def log_path(self, service: str) -> Path:
         return self.config.workdir / f"{service}.log"
@@ -129,6 +152,7 @@ class Stack:
     def start(self, timeout: float | None = None) -> None:
         """Start every service and wait until each answers /ready (`config.start_timeout` by default)."""
         self.config.workdir.mkdir(parents=True, exist_ok=True)
+        self.write_keys()
         _run(provision(self.config.postgres_url, self.config.stores, lock_database=False))
         for service in self.config.services:
             self._spawn(service)
@@ -194,7 +218,7 @@ class Stack:
             name=subject or "",
             unit=unit,
         )
-        return issue_token(identity, self.config.secret)
+        return issue_token(identity, self.config.signing_key)
 
     def _spawn(self, service: str, extra: Mapping[str, str] | None = None) -> None:
         with self.log_path(service).open("ab") as log:

@@ -30,7 +30,7 @@ class FeedbackService:
     views: ReadStore
     policies: Policies
     units: UnitRegistry
-    token_secret: str
+    form_link_secret: str
     documents: Mapping[str, Documents] = field(default_factory=dict)
     """The `[documents]` settings of each jurisdiction: what the paper form prints."""
 
@@ -72,7 +72,7 @@ class FeedbackService:
             # so the message goes back and comes again later.
             raise ArrivedEarly(f"message {event.id}: proposal {message.proposal_id} is not recorded yet")
         tokens = {
-            p.id: form_token(self.token_secret, message.proposal_id, message.round, p.id)
+            p.id: form_token(self.form_link_secret, message.proposal_id, message.round, p.id)
             for p in proposers_of(state)
         }
         command = RecordReply(

@@ -40,6 +40,8 @@ from shared.adapters.readstore import ReadStore
 from shared.rules.deadlines import local_date
 from shared.rules.units import UnitRegistry, UnknownUnit
 from shared.web.identity import ROLES, UNIT_ROLES, Identity, InvalidToken, Role, issue_token, read_token
+from shared.web.keys import SigningKey
+from shared.web.provided import provided
 
 HERE = Path(__file__).parent
 COOKIE = "pp_session"
@@ -110,17 +112,12 @@ router = APIRouter(include_in_schema=False)
 # --- who is signed in -------------------------------------------------------------------------------
 
 
-def secret(request: Request) -> str:
-    value: str = request.app.state.settings.token_secret.get_secret_value()
-    return value
-
-
 def signed_in(request: Request) -> tuple[Identity, str] | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
     try:
-        return read_token(token, secret(request)), token
+        return read_token(token, request.app.state.token_keys), token
     except InvalidToken:
         return None
 
@@ -173,13 +170,23 @@ async def page_of(request: Request, units: Units) -> Page:
 
 
 Pages = Annotated[Page, Depends(page_of)]
+Signer = Annotated[SigningKey, Depends(provided(SigningKey))]
 
 
 # --- signing in (development) -----------------------------------------------------------------------
 
 
+def development_login(request: Request) -> bool:
+    settings = request.app.state.settings
+    return isinstance(settings, ViewsSettings) and settings.password_less_login
+
+
 @router.get("/login")
-async def login_form(page: Pages, units: Units, next: str = "") -> HTMLResponse:
+async def login_form(request: Request, page: Pages, units: Units, next: str = "") -> HTMLResponse:
+    if not development_login(request):
+        return page.render(
+            "message.html", 404, title="登录", message="本系统未开放免密码登录，请使用本单位账户登录。"
+        )
     listed = sorted(units.all(), key=lambda u: u.id)
     return page.render("login.html", roles=ROLE_NAMES, units=listed, next=next)
 
@@ -189,11 +196,16 @@ async def login(
     request: Request,
     page: Pages,
     units: Units,
+    signer: Signer,
     role: Annotated[str, Form()],
     name: Annotated[str, Form()] = "",
     unit: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
+    if not development_login(request):
+        return page.render(
+            "message.html", 404, title="登录", message="本系统未开放免密码登录，请使用本单位账户登录。"
+        )
     if role not in ROLES or role == "proposer":
         return page.render("message.html", 422, title="登录失败", message="请选择角色")
     unit_id = units.resolve(unit).id if role in UNIT_ROLES and unit in _unit_ids(units) else None
@@ -202,7 +214,7 @@ async def login(
     person = name.strip() or ROLE_NAMES[role]
     subject = f"{unit_id}-{person}" if unit_id else f"office-{person}"
     identity = Identity(subject=subject, role=_role(role), name=person, unit=unit_id)
-    token = issue_token(identity, secret(request), SESSION_LENGTH)
+    token = issue_token(identity, signer, SESSION_LENGTH)
     home = next if next.startswith("/") and not next.startswith("//") else _home(identity)
     response = RedirectResponse(home, status_code=303)
     response.set_cookie(

@@ -2,6 +2,9 @@
 
 from redis.asyncio import Redis
 
+REDIS_COMMANDS = ("exists", "set")
+"""What `RedisInbox` sends, as ACL rules name them, on the read store's connection and under its prefix."""
+
 
 class NoInbox:
     """For a consumer whose handlers recognise a message they had before by themselves (every

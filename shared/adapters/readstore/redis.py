@@ -1,4 +1,8 @@
-"""Redis read store: every commit is one MULTI/EXEC with the checkpoint in it."""
+"""Redis read store: every commit is one MULTI/EXEC with the checkpoint in it.
+
+Every key it touches is under its prefix, and `COMMANDS` are all it sends: a store's Redis user is
+allowed those on `<prefix>:*` and nothing else (runtime/redis_acl.py).
+"""
 
 from collections.abc import Awaitable
 from typing import TypeVar
@@ -7,6 +11,37 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from shared.adapters.readstore import Changes, Op
+
+COMMANDS = (
+    # on connecting, from redis-py, the database when the URL names one; its CLIENT SETINFO (the
+    # library's name and version) stays refused: redis-py ignores the refusal, and a Redis before
+    # 7.2 knows no such command, in an ACL file or anywhere
+    "select",
+    "ping",
+    # a commit
+    "multi",
+    "exec",
+    "set",
+    "del",
+    "hset",
+    "hdel",
+    "hincrby",
+    "sadd",
+    "srem",
+    "zadd",
+    "zrem",
+    "rpush",
+    # the reads, `keys` and `drop`
+    "get",
+    "type",
+    "hgetall",
+    "smembers",
+    "zrange",
+    "lrange",
+    "scan",
+    "unlink",
+)
+"""The Redis commands this adapter sends, as ACL rules name them."""
 
 
 class RedisReadStore:

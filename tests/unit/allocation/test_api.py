@@ -42,7 +42,7 @@ def cloud_event(event_id: str, data: ProposalRegisteredV1 | ProposalEndedAtIntak
 
 def token(role: Role, unit: str | None = None, name: str = "王丽") -> dict[str, str]:
     identity = Identity(subject=f"{role}-{unit}", role=role, name=name, unit=unit)
-    return {"Authorization": f"Bearer {issue_token(identity, SETTINGS.token_secret.get_secret_value())}"}
+    return {"Authorization": f"Bearer {issue_token(identity, SETTINGS.signing_key())}"}
 
 
 OFFICE = token("office")

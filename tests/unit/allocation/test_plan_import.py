@@ -40,7 +40,7 @@ ENTITY = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:/
 
 def token(role: Role, unit: str | None = None, name: str = "马丽") -> dict[str, str]:
     identity = Identity(subject=f"{role}-{unit}", role=role, name=name, unit=unit)
-    return {"Authorization": f"Bearer {issue_token(identity, SETTINGS.token_secret.get_secret_value())}"}
+    return {"Authorization": f"Bearer {issue_token(identity, SETTINGS.signing_key())}"}
 
 
 OFFICE = token("office", name="中卫市政协提案委")

@@ -12,5 +12,5 @@ from tests.unit.feedback.data import SECRET
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     """The feedback service through its composition root, on the in-memory adapters."""
-    with TestClient(create(FeedbackSettings(token_secret=SECRET), in_memory_infrastructure())) as client:
+    with TestClient(create(FeedbackSettings(form_link_secret=SECRET), in_memory_infrastructure())) as client:
         yield client

@@ -18,6 +18,7 @@ from shared.adapters.bus import Malformed
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
 from shared.web.identity import Identity, issue_token
+from shared.web.keys import SigningKey
 from tests.unit.feedback.data import HOUSEKEEPING, SECRET
 
 OFFICE = Identity("office-wuhai", "office", "市政协提案委")
@@ -89,7 +90,7 @@ def deliver(client: TestClient, event: CloudEvent) -> None:
 
 
 def auth(identity: Identity) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(identity, SECRET)}"}
+    return {"Authorization": f"Bearer {issue_token(identity, SigningKey.development())}"}
 
 
 def open_form(client: TestClient, token: str, deadline: float = 5.0) -> httpx.Response:

@@ -82,7 +82,7 @@ def test_a_paper_answer_is_the_same_event_as_the_online_one_but_for_the_channel(
     assert client.post(f"/feedback/forms/{token}", json=answers).status_code == 200
     online = answered_event(client)
 
-    with TestClient(create(FeedbackSettings(token_secret=SECRET), in_memory_infrastructure())) as other:
+    with TestClient(create(FeedbackSettings(form_link_secret=SECRET), in_memory_infrastructure())) as other:
         deliver(other, registered(liu_alone()))
         deliver(other, reply_issued())
         body = answers | {"proposer_id": "liu-jianfeng"}

@@ -18,7 +18,7 @@ from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.web.identity import Identity, issue_token
 
 SETTINGS = IntakeSettings(app_env="test")
-SECRET = SETTINGS.token_secret.get_secret_value()
+SECRET = SETTINGS.signing_key()
 
 OFFICE = Identity(subject="tiwei-wang", role="office", name="晋城市政协提案委")
 RU_JUXIA = Identity(subject="ru-juxia", role="proposer", name="茹菊霞")

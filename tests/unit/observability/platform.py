@@ -16,6 +16,7 @@ from shared.adapters.infrastructure import Infrastructure
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.observability import tracing
 from shared.web.identity import Identity, issue_token
+from shared.web.keys import SigningKey
 
 RU_JUXIA = Identity(subject="ru-juxia", role="proposer", name="茹菊霞")
 
@@ -45,10 +46,10 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def submission(secret: str) -> dict[str, Any]:
+def submission(key: SigningKey) -> dict[str, Any]:
     """茹菊霞's proposal on community elderly care, as she submits it."""
     return {
-        "headers": {"Authorization": f"Bearer {issue_token(RU_JUXIA, secret)}"},
+        "headers": {"Authorization": f"Bearer {issue_token(RU_JUXIA, key)}"},
         "json": {
             "jurisdiction": "jincheng",
             "kind": "proposal",

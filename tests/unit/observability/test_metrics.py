@@ -23,7 +23,7 @@ from tests.unit.observability.shell import OFFICE, shell_app
 
 SUBMITTED = "intake.proposal-submitted.v1"
 SETTINGS = IntakeSettings(app_env="test")
-SECRET = SETTINGS.token_secret.get_secret_value()
+SECRET = SETTINGS.signing_key()
 
 
 def sample(app: FastAPI, name: str, **labels: str) -> float | None:

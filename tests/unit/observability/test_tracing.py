@@ -48,7 +48,7 @@ async def test_a_command_and_the_consumption_of_its_event_by_another_service_are
         intake = create_intake(settings, intake_infra)
         views = create_views(ViewsSettings(app_env="test"), own_store(bus))
         async with running(views), running(intake) as client:
-            answer = await client.post("/proposals", **submission(settings.token_secret.get_secret_value()))
+            answer = await client.post("/proposals", **submission(settings.signing_key()))
             assert answer.status_code == 201
             await eventually(
                 lambda: any(s.name == f"{SUBMITTED} process" for s in spans.get_finished_spans())
@@ -85,7 +85,7 @@ async def test_without_an_exporter_nothing_is_traced_and_events_carry_no_tracepa
     infra = own_store(InProcessBus())
     intake = create_intake(settings, infra)
     async with running(intake) as client:
-        answer = await client.post("/proposals", **submission(settings.token_secret.get_secret_value()))
+        answer = await client.post("/proposals", **submission(settings.signing_key()))
         assert answer.status_code == 201
 
     [event] = await infra.events.read_all()

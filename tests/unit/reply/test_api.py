@@ -29,7 +29,7 @@ REPLY: dict[str, Any] = {
 
 
 def auth(role: Role, unit: str | None = None, subject: str = "u1") -> dict[str, str]:
-    token = issue_token(Identity(subject, role, "测试", unit), SETTINGS.token_secret.get_secret_value())
+    token = issue_token(Identity(subject, role, "测试", unit), SETTINGS.signing_key())
     return {"Authorization": f"Bearer {token}"}
 
 

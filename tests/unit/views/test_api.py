@@ -18,9 +18,10 @@ from shared.adapters.infrastructure import Infrastructure
 from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.rules.deadlines import local_date
 from shared.web.identity import Identity, issue_token
+from shared.web.keys import SigningKey
 from tests.unit.views.lifecycle import PID, STREAM, new_events, whole_lifecycle
 
-SECRET = "a-test-secret-for-the-views-service-0123456789"
+SECRET = SigningKey.development()
 OFFICE = Identity("office-1", "office", "政协提案委")
 MINZHENG = Identity("sunxuebin", "unit_staff", "孙雪斌", "minzheng")
 SHANGWU = Identity("shangwu-office", "unit_staff", "市商务局办公室", "shangwu")
@@ -39,7 +40,7 @@ async def recorded_store() -> InMemoryEventStore:
 def client() -> Iterator[TestClient]:
     events = asyncio.run(recorded_store())
     infra = Infrastructure(events, InProcessBus(), InMemoryReadStore(), InMemoryInbox())
-    with TestClient(create(ViewsSettings(token_secret=SECRET), infra)) as test_client:
+    with TestClient(create(ViewsSettings(), infra)) as test_client:
         live: LiveProjections = test_client.app.state.parts.provided.get(LiveProjections)  # type: ignore[attr-defined]
         deadline = time.monotonic() + 5
         while any(r.stats.position < len(whole_lifecycle()) for r in live.runners):

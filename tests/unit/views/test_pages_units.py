@@ -12,8 +12,9 @@ from services.views.config import ViewsSettings
 from services.views.entrypoints.pages import COOKIE
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.web.identity import Identity, issue_token
+from shared.web.keys import SigningKey
 
-SECRET = "a-test-secret-for-the-views-pages-0123456789"
+SECRET = SigningKey.development()
 DAQING_MINZHENG = """
 [[unit]]
 id = "daqing-minzheng"
@@ -30,7 +31,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     shutil.copytree(ViewsSettings().deploy_dir, deploy)
     with (deploy / "units.toml").open("a", encoding="utf-8") as units:
         units.write(DAQING_MINZHENG)
-    settings = ViewsSettings(deploy_dir=deploy, token_secret=SECRET)
+    settings = ViewsSettings(deploy_dir=deploy)
     with TestClient(create(settings, in_memory_infrastructure()), follow_redirects=False) as test_client:
         yield test_client
 
