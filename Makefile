@@ -7,7 +7,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test test-fast fuzz bench chaos lint format rebuild compose-check contracts demo token clean
+.PHONY: help install run test test-fast fuzz bench chaos lint format rebuild compose-check contracts demo token event-keys clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ demo: install  ## drive two proposals from the seeds through the whole lifecycle
 
 token: install  ## a development token, e.g. make token ARGS="--role unit_staff --unit minzheng --name 孙雪斌"
 	@$(RUN) python -m tools.tokens $(ARGS)
+
+event-keys: install  ## event signing keys and their trust file in secrets/events/, e.g. make event-keys ARGS="new intake reply_shangwu"
+	$(RUN) python -m runtime.event_keys $(ARGS)
 
 rebuild: install  ## drop the read models and rebuild them from the event store (PROJECTION=name for one)
 	$(RUN) python -m runtime.rebuild $(PROJECTION)

@@ -42,6 +42,7 @@ from shared.adapters.readstore.redis import RedisReadStore
 from shared.kernel.gateway import Gateway
 from shared.kernel.inbound import declare_all
 from shared.kernel.projections import ProjectionRunner, rebuild
+from shared.kernel.signatures import Issuer
 
 GATEWAYS = ("intake", "allocation", "reply", "feedback")
 PAGE = 1000
@@ -152,6 +153,7 @@ def _gateway(
         events.registry,
         outbound.to_integration,
         contract=contracts.contract,
+        issuer=Issuer.development(service),
     )
 
 

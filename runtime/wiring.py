@@ -1,4 +1,5 @@
-"""The parts every service has: its gateway, its consumer, the broker's queues declared or found first."""
+"""The parts every service has: its gateway (signing what it publishes), its consumer (verifying what
+it receives), and the broker's queues declared or found first."""
 
 import re
 from typing import TypeVar
@@ -6,13 +7,14 @@ from typing import TypeVar
 from fastapi import APIRouter
 
 from runtime.contract import platform_contract
-from runtime.topology import all_queues, publish_pattern, queue_name, routing_keys
+from runtime.topology import PUBLISHERS, all_queues, publish_pattern, queue_name, routing_keys
 from shared.adapters.bus.inbox import NoInbox
 from shared.adapters.infrastructure import Infrastructure
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import Event, EventRegistry
 from shared.kernel.gateway import Gateway, Translate
 from shared.kernel.inbound import Inbound, Subscription, consume_forever, declare_all
+from shared.kernel.signatures import Issuers, Verifier
 from shared.settings import ServiceSettings
 from shared.web import asyncapi
 from shared.web.app import Parts, Worker
@@ -38,17 +40,21 @@ def standard_parts(
     if publishes is not None:
         registry, translate, contract = publishes
         announce = translate if unit is None else announced(translate, publish_pattern(name, unit))
-        gateway = Gateway(name, infra.events, infra.bus, infra.views, registry, announce, contract=contract)
+        issuer = settings.event_issuer()
+        gateway = Gateway(
+            name, infra.events, infra.bus, infra.views, registry, announce, contract=contract, issuer=issuer
+        )
         workers.append(Worker("gateway", gateway.run))
     queue = None
     if consumes is not None:
         inbound, handler = consumes
         queue = queue_name(settings.bus_exchange, settings.store_name)
         subscription = Subscription(queue, inbound.bind(handler), routing_keys(name, unit))
+        verifier = Verifier(settings.trusted_keys(), Issuers(PUBLISHERS))
 
         async def consume() -> None:
             inbox = NoInbox() if inbound.recognises_repeats else infra.inbox
-            await consume_forever(infra.bus, inbox, subscription, settings.max_deliveries)
+            await consume_forever(infra.bus, inbox, subscription, verifier, settings.max_deliveries)
 
         workers.append(Worker("consumer", consume))
 

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import PositiveInt, model_validator
+from pydantic import PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.kernel.signatures import Issuer, TrustedKeys, load_private_key
 from shared.web.keys import KeyProblem, KeySet, SigningKey, TokenKeys
 
 STORE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -60,6 +61,12 @@ class ServiceSettings(BaseSettings):
     """The public keys tokens are accepted from: a JWKS file, or the issuer's JWKS URL
     (`http://views:8005/.well-known/jwks.json`). Without it, the issuer's own key; outside production,
     with neither, the development key every process derives alike."""
+    event_signing_key: SecretStr | None = None
+    """This instance's Ed25519 private key signing the events it publishes: PKCS#8 PEM, the text
+    itself or the path of its file. Unset outside production: the development key of its store."""
+    event_trust: Path | None = None
+    """The trust file (TOML) naming the public keys accepted from each source of events. Unset
+    outside production: every source's development key."""
     unit_id: str | None = None
     """Set when this instance acts for one handling unit only (e.g. minzheng)."""
     max_deliveries: int = 5
@@ -138,6 +145,36 @@ class ServiceSettings(BaseSettings):
         if self.app_env == "production":
             raise KeyProblem("TOKEN_SIGNING_KEY_FILE must name the issuer's private key in production")
         return SigningKey.development()
+
+    def event_issuer(self) -> Issuer:
+        """Who signs what this instance publishes: its store's name with EVENT_SIGNING_KEY, or outside
+        production its development key; in production a missing or development key is refused."""
+        if self.event_signing_key is None:
+            if self.app_env == "production":
+                raise ValueError("EVENT_SIGNING_KEY must be set in production (the instance's Ed25519 key)")
+            return Issuer.development(self.store_name)
+        issuer = Issuer(self.store_name, load_private_key(self.event_signing_key.get_secret_value()))
+        if self.app_env == "production" and issuer.is_development:
+            raise ValueError(
+                f"EVENT_SIGNING_KEY is the development key of {self.store_name}: refused in production"
+            )
+        return issuer
+
+    def trusted_keys(self) -> TrustedKeys:
+        """The keys this instance accepts events from: EVENT_TRUST, or outside production every source's
+        development key; in production a missing trust file or one listing a development key is refused."""
+        if self.event_trust is None:
+            if self.app_env == "production":
+                raise ValueError(
+                    "EVENT_TRUST must name the trust file of the event signing keys in production"
+                )
+            return TrustedKeys.of_development()
+        trust = TrustedKeys.load(self.event_trust)
+        development = trust.sources_with_development_keys()
+        if self.app_env == "production" and development:
+            listed = ", ".join(development)
+            raise ValueError(f"EVENT_TRUST lists the development key of {listed}: refused in production")
+        return trust
 
     @property
     def declares_bus_topology(self) -> bool:

@@ -2,8 +2,9 @@
 
 The event store is the outbox. The gateway reads the service's new events, translates the public
 ones into integration events, publishes them with confirms in a CloudEvents envelope whose id is
-the event id, and only then moves its checkpoint. Killed at any point, it publishes again from its
-checkpoint: a message may go out twice, and consumers drop the repeat by its id.
+the event id, signed by the instance that issues it, and only then moves its checkpoint. Killed at
+any point, it publishes again from its checkpoint: a message may go out twice, and consumers drop
+the repeat by its id.
 """
 
 import asyncio
@@ -22,6 +23,7 @@ from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.errors import Unroutable
 from shared.kernel.events import Event, EventRegistry
 from shared.kernel.records import is_received
+from shared.kernel.signatures import Issuer
 from shared.kernel.subscription import batches
 from shared.observability import logging as logs
 from shared.observability import tracing
@@ -50,8 +52,12 @@ class Gateway:
         translate: Translate,
         batch_size: int = 200,
         contract: EventRegistry | None = None,
+        *,
+        issuer: Issuer,
     ) -> None:
         self.service = service
+        self.issuer = issuer
+        """Who signs what this gateway publishes: the instance, by its store's name, and its key."""
         self.checkpoint_name = f"gateway-{service}"
         self.events = events
         self.bus = bus
@@ -76,7 +82,8 @@ class Gateway:
 
     def messages(self, recorded: RecordedEvent) -> list[Message]:
         """The messages announcing this event: its public event, then the same in each older version
-        still published, all with the event's id (a consumer taking two versions takes it once)."""
+        still published, all with the event's id (a consumer taking two versions takes it once),
+        each signed."""
         return [message for _, message in self._outgoing(recorded)]
 
     def _outgoing(self, recorded: RecordedEvent) -> list[tuple[CloudEvent, Message]]:
@@ -90,16 +97,18 @@ class Gateway:
         versions += [(older, downcast(data)) for older, downcast in self.contract.downcasts(public.type_name)]
         key = public.routing_key()
         envelopes = [
-            CloudEvent(
-                id=str(recorded.id),
-                source=f"/proposals/{self.service}",
-                type=type_name,
-                subject=recorded.stream,
-                time=recorded.recorded_at,
-                data=version,
-                correlationid=_text(recorded.metadata.get("correlation_id")),
-                causationid=_text(recorded.metadata.get("causation_id")),
-                traceparent=_text(recorded.metadata.get(tracing.TRACEPARENT)),
+            self.issuer.sign(
+                CloudEvent(
+                    id=str(recorded.id),
+                    source=self.issuer.source,
+                    type=type_name,
+                    subject=recorded.stream,
+                    time=recorded.recorded_at,
+                    data=version,
+                    correlationid=_text(recorded.metadata.get("correlation_id")),
+                    causationid=_text(recorded.metadata.get("causation_id")),
+                    traceparent=_text(recorded.metadata.get(tracing.TRACEPARENT)),
+                )
             )
             for type_name, version in versions
         ]

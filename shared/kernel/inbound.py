@@ -5,6 +5,8 @@ the event into a command of its own, handled like an HTTP command with the messa
 command id, so a redelivery appends nothing new. Its queue's bindings (and, from them, the broker
 topology and permissions) are derived from that declaration and nothing else. A message of an
 older version of a type is upcast through the publisher's contract before its handler sees it.
+Before any of it, the consumer verifies the message's signature and that its source may issue its
+type (`shared.kernel.signatures`): a message that fails is dead-lettered with the reason, counted.
 """
 
 import asyncio
@@ -23,6 +25,7 @@ from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.errors import UnknownEventType
 from shared.kernel.events import EventRegistry
+from shared.kernel.signatures import Refused, Verifier
 from shared.observability import logging as logs
 from shared.observability import tracing
 from shared.observability.telemetry import Telemetry, current
@@ -108,23 +111,32 @@ class Subscription:
         return list(self.bindings) if self.bindings is not None else [f"{t}.#" for t in self.handlers]
 
 
-def parse(message: Message) -> CloudEvent:
+def parse(message: Message, verifier: Verifier) -> CloudEvent:
+    """The CloudEvent a message carries, once its signature and source hold; Malformed (or Refused,
+    with its reason) otherwise."""
     try:
-        return CloudEvent.from_message(message)
+        attributes = json.loads(message.body)
+        event = CloudEvent.model_validate(attributes)
     except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise Malformed(f"message {message.id} is not a CloudEvent: {error}") from error
+    verifier.verify(attributes)  # the object as received: what its issuer signed
+    return event
 
 
 async def consume_forever(
-    bus: MessageBus, inbox: Inbox, subscription: Subscription, max_deliveries: int = 5
+    bus: MessageBus, inbox: Inbox, subscription: Subscription, verifier: Verifier, max_deliveries: int = 5
 ) -> None:
-    """Declare the queue, consume it until cancelled, then stop without acking what is unfinished."""
+    """Declare the queue, consume it until cancelled, then stop without acking what is unfinished.
+    Every message is verified first."""
     telemetry = current()  # bound again for each message: a broker client may run it in its own task
 
     async def handle(message: Message) -> None:
         with telemetry.bound():
             try:
-                event = parse(message)
+                event = parse(message, verifier)
+            except Refused as refused:
+                telemetry.metrics.message_refused(refused.reason)
+                raise
             except Malformed:
                 telemetry.metrics.message_consumed(UNPARSED, "malformed")
                 raise

@@ -19,6 +19,7 @@ from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.decider import CommandHandler, CommandMeta, Decider
 from shared.kernel.events import Event, EventRegistry
+from shared.kernel.signatures import service_and_unit
 
 OCCURRED_AT = "occurred_at"
 SOURCE = "source"
@@ -73,8 +74,9 @@ def occurred_at(recorded: RecordedEvent) -> datetime:
 
 
 def source_service(recorded: RecordedEvent) -> str:
-    """The service an event comes from: the envelope's `/proposals/<service>`, else its stream's prefix."""
+    """The service an event comes from: the envelope's `/proposals/<store>` (an agency instance's
+    `reply_shangwu` is reply's), else its stream's prefix."""
     source = recorded.metadata.get(SOURCE)
     if isinstance(source, str) and source:
-        return source.rstrip("/").rsplit("/", 1)[-1]
+        return service_and_unit(source.rstrip("/").rsplit("/", 1)[-1])[0]
     return recorded.stream.split("-", 1)[0]

@@ -1,9 +1,10 @@
 """Prometheus metrics: one registry per service, exposed at its `GET /metrics`.
 
 Every service counts the same things: HTTP requests by route template, the commands its handler
-decided, its appends to the event store, what its gateway published, what its consumer handled and
-how late, and how far behind each of its projections is. A service adds figures of its own with a
-`Figures` collector (the views keep their summary of projection lag that the benchmark reads).
+decided, its appends to the event store, what its gateway published, what its consumer handled,
+refused and how late, and how far behind each of its projections is. A service adds figures of its
+own with a `Figures` collector (the views keep their summary of projection lag that the benchmark
+reads).
 """
 
 import asyncio
@@ -71,6 +72,13 @@ class ServiceMetrics:
             ["type", "outcome"],
             registry=registry,
         )
+        self.refused = Counter(
+            "consumer_refused_messages",
+            "Messages dead-lettered before any handling because their signature or source does not "
+            "hold: unsigned, bad-signature, unknown-source, unknown-key, type-not-allowed.",
+            ["reason"],
+            registry=registry,
+        )
         self.consumer_lag = Histogram(
             "consumer_lag_seconds",
             "Seconds from the CloudEvent's time to the consumer taking it.",
@@ -125,6 +133,9 @@ class ServiceMetrics:
 
     def message_consumed(self, type_name: str, outcome: str) -> None:
         self.consumed.labels(type_name, outcome).inc()
+
+    def message_refused(self, reason: str) -> None:
+        self.refused.labels(reason).inc()
 
     def projected(self, projection: str, lags: Sequence[float], position: int) -> None:
         histogram = self.projection_lag.labels(projection)

@@ -49,7 +49,8 @@ def event_schema(event: type[IntegrationEvent]) -> Schema:
 
 
 def envelope_schema(type_name: str | None = None, data: Schema | None = None) -> Schema:
-    """The CloudEvents 1.0 structured-mode envelope, with `correlationid`, `causationid` and `traceparent`."""
+    """The CloudEvents 1.0 structured-mode envelope, with `correlationid`, `causationid`, `traceparent`
+    and the issuer's signature, `signaturekid` and `signature`."""
     text = {"type": "string", "minLength": 1}
     schema: Schema = {
         "$schema": JSON_SCHEMA_DIALECT,
@@ -58,7 +59,11 @@ def envelope_schema(type_name: str | None = None, data: Schema | None = None) ->
         "properties": {
             "specversion": {"const": "1.0"},
             "id": {**text, "description": "The event id; also the AMQP message_id. Drop repeats by it."},
-            "source": {**text, "format": "uri-reference", "description": "/proposals/<service>"},
+            "source": {
+                **text,
+                "format": "uri-reference",
+                "description": "/proposals/<store>: the issuing service, or agency instance (reply_shangwu)",
+            },
             "type": {**text, "description": "The versioned integration event type"},
             "subject": {**text, "description": "The stream of the event at its source"},
             "time": {"type": "string", "format": "date-time"},
@@ -71,8 +76,34 @@ def envelope_schema(type_name: str | None = None, data: Schema | None = None) ->
                 "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
                 "description": "Distributed-tracing extension: the W3C trace context of the event's append",
             },
+            "signaturekid": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_-]{43}$",
+                "description": (
+                    "Extension: the id of the issuer's Ed25519 key, the RFC 7638 thumbprint of its "
+                    "public JWK (base64url); signed with the rest"
+                ),
+            },
+            "signature": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_-]{86}$",
+                "description": (
+                    "Extension: the issuer's Ed25519 signature (base64url, no padding) over the "
+                    "canonical form (RFC 8785, JCS) of this JSON object without `signature`"
+                ),
+            },
         },
-        "required": ["specversion", "id", "source", "type", "time", "datacontenttype", "data"],
+        "required": [
+            "specversion",
+            "id",
+            "source",
+            "type",
+            "time",
+            "datacontenttype",
+            "data",
+            "signaturekid",
+            "signature",
+        ],
         "propertyNames": {"pattern": "^[a-z0-9]{1,20}$"},
     }
     if type_name is not None:
@@ -104,7 +135,10 @@ def build_contract(
             "description": (
                 "The integration events of the platform: CloudEvents 1.0 (structured mode, JSON) "
                 f"on the durable topic exchange `{exchange}`. The routing key is the versioned event "
-                "type, followed by the unit concerned where an agency must bind to its own events."
+                "type, followed by the unit concerned where an agency must bind to its own events. "
+                "Every event is signed by the service instance that issued it (Ed25519, the extension "
+                "attributes `signaturekid` and `signature`); verify the signature, and that the type is "
+                "one its source issues, before acting on it."
             ),
         },
         "defaultContentType": CONTENT_TYPE,

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from shared.adapters.bus import Inbox, Malformed, Message, MessageBus
+from shared.adapters.bus import DEAD_LETTER_REASON, DELIVERY_LIMIT, Inbox, Malformed, Message, MessageBus
 from shared.adapters.bus.inbox import InMemoryInbox
 from shared.kernel.errors import Unroutable
 from shared.testing.waiting import eventually
@@ -229,10 +229,14 @@ async def test_a_message_failing_max_deliveries_times_is_dead_lettered(
     assert letter.id == poison.id
     assert letter.routing_key == poison.routing_key
     assert letter.body == poison.body
-    assert letter.headers == poison.headers
+    reason = letter.headers[DEAD_LETTER_REASON]
+    assert reason.startswith(DELIVERY_LIMIT), reason
+    assert letter.headers == {**poison.headers, DEAD_LETTER_REASON: reason}
 
 
-async def test_a_malformed_message_is_dead_lettered_at_once_and_the_rest_goes_on(bus: MessageBus) -> None:
+async def test_a_malformed_message_is_dead_lettered_at_once_with_its_reason_and_the_rest_goes_on(
+    bus: MessageBus,
+) -> None:
     queue = a_queue("malformed")
     await bus.declare_queue(queue, ["intake.#"], max_deliveries=5)
     bad = [a_message("intake.proposal.registered.v1", i) for i in range(2)]
@@ -241,7 +245,7 @@ async def test_a_malformed_message_is_dead_lettered_at_once_and_the_rest_goes_on
 
     async def reject_bad(message: Message) -> None:
         if message.id in bad_ids:
-            raise Malformed("not a CloudEvent")
+            raise Malformed(f"message {message.id} is not a CloudEvent")
 
     got = Recorder(reject_bad)
     await bus.consume(queue, got, InMemoryInbox(), prefetch=1)
@@ -255,6 +259,10 @@ async def test_a_malformed_message_is_dead_lettered_at_once_and_the_rest_goes_on
     letters = await bus.dead_letters(queue)
     assert [m.id for m in letters] == [m.id for m in bad]  # oldest first
     assert [m.body for m in letters] == [m.body for m in bad]
+    assert [m.routing_key for m in letters] == [m.routing_key for m in bad]
+    assert [m.headers for m in letters] == [
+        {**m.headers, DEAD_LETTER_REASON: f"message {m.id} is not a CloudEvent"} for m in bad
+    ]
     assert await bus.dead_letters(queue) == letters
     assert [m.id for m in got.calls].count(bad[0].id) == 1
     assert [m.id for m in got.calls].count(bad[1].id) == 1

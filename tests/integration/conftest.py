@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from runtime.redis_acl import RedisUser, apply, remove
+from runtime.topology import all_queues
 from shared.adapters.bus.inbox import RedisInbox
 from shared.adapters.bus.rabbitmq import RabbitMQBus
 from shared.adapters.eventstore.postgres import PostgresEventStore
@@ -42,6 +43,22 @@ class Stack:
     def views(self) -> RedisReadStore:
         assert isinstance(self.infra.views, RedisReadStore)
         return self.infra.views
+
+
+@pytest.fixture
+async def exchange() -> AsyncIterator[str]:
+    """An exchange of the test's own, for services started in the test; their queues and it are
+    removed afterwards."""
+    url = require_rabbitmq()
+    name = f"it_{uuid.uuid4().hex[:10]}.events"
+    yield name
+    cleaner = await RabbitMQBus.connect(url, exchange=name)
+    try:
+        for queue in all_queues(name):
+            await cleaner.delete_queue(queue)
+        await cleaner.delete_exchanges()
+    finally:
+        await cleaner.close()
 
 
 @pytest.fixture

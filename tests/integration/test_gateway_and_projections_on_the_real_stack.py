@@ -12,7 +12,7 @@ from shared.kernel.ids import event_id
 from shared.kernel.projections import ProjectionRunner, rebuild
 from shared.testing.waiting import eventually
 from tests.integration.conftest import Stack
-from tests.unit.test_gateway import ProposalRegistered, registry, translate
+from tests.unit.test_gateway import INTAKE, ProposalRegistered, registry, translate
 
 TITLES = ["关于推动家政服务业发展的提案", "关于加强社区养老服务体系建设的建议", "关于推进医养结合发展的提案"]
 
@@ -39,7 +39,9 @@ async def test_a_gateway_stopped_at_any_point_loses_nothing_and_repeats_no_effec
     expected: set[str] = set()
 
     def gateway() -> Gateway:
-        return Gateway("intake", stack.events, stack.bus, stack.views, registry, translate, batch_size=7)
+        return Gateway(
+            "intake", stack.events, stack.bus, stack.views, registry, translate, batch_size=7, issuer=INTAKE
+        )
 
     for round_, stop_after in enumerate((1, 5, 12)):
         expected |= set(await append_registrations(stack, 15, start=round_ * 15))

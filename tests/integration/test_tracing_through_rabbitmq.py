@@ -2,9 +2,6 @@
 the gateway's publish, aio-pika's send and receive (the context in the AMQP headers) and the
 consumer's span are all in the trace of the request."""
 
-import uuid
-from collections.abc import AsyncIterator
-
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
@@ -22,21 +19,6 @@ from tests.unit.observability.platform import exported_spans, own_store, running
 pytestmark = pytest.mark.rabbitmq
 
 SUBMITTED = "intake.proposal-submitted.v1"
-
-
-@pytest.fixture
-async def exchange() -> AsyncIterator[str]:
-    """An exchange of the test's own; its queues and itself are removed afterwards."""
-    url = require_rabbitmq()
-    name = f"it_{uuid.uuid4().hex[:10]}.events"
-    yield name
-    cleaner = await RabbitMQBus.connect(url, exchange=name)
-    try:
-        for service in ("intake", "allocation", "reply", "feedback", "views"):
-            await cleaner.delete_queue(f"{name}.{service}")
-        await cleaner.delete_exchanges()
-    finally:
-        await cleaner.close()
 
 
 async def test_the_trace_of_a_command_crosses_rabbitmq_to_the_consumer_of_another_service(

@@ -11,7 +11,8 @@ behind a password); KurrentDB starts only in its profile, and its override file 
 at it; every secret is required and listed in .env.example. On the broker, each instance logs in as its
 own user to the jurisdiction's virtual host, and the definitions the one-shot `broker-definitions`
 writes (runtime.broker, run here with the compose file's own command and environment) let each in with
-its password and no one else.
+its password and no one else; each instance that publishes signs its
+events with a key of its own, and each that consumes reads the one trust file.
 """
 
 import copy
@@ -32,6 +33,7 @@ from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
 from runtime import broker, redis_acl
 from runtime.provision import password_variable, stores_from_environment
+from runtime.topology import CONSUMERS, PUBLISHERS
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -349,7 +351,8 @@ def test_our_services_run_in_production_on_real_servers(compose: dict[str, Any])
 def test_only_the_issuer_holds_the_token_signing_key(compose: dict[str, Any]) -> None:
     holders = {n for n, s in ours(compose).items() if "TOKEN_SIGNING_KEY_FILE" in environment_of(s)}
     assert holders == {"views"}
-    assert set(compose["secrets"]) == {"token_signing_key", "token_jwks"}
+    token_secrets = {name for name in compose["secrets"] if name.startswith("token_")}
+    assert token_secrets == {"token_signing_key", "token_jwks"}
     assert compose["services"]["views"]["secrets"] == ["token_signing_key", "token_jwks"]
 
 
@@ -371,6 +374,28 @@ def test_agency_instances_act_for_their_unit(compose: dict[str, Any]) -> None:
         assert environment_of(compose["services"][name]).get("UNIT_ID") == unit, name
     for name in CORE_SERVICES:
         assert "UNIT_ID" not in environment_of(compose["services"][name]), name
+
+
+def test_each_instance_that_publishes_signs_with_its_own_key_and_each_consumer_reads_the_trust_file(
+    compose: dict[str, Any],
+) -> None:
+    keys = {name: secret["file"] for name, secret in compose["secrets"].items() if "event" in name}
+    for name, service in ours(compose).items():
+        module = service["command"][-1].rsplit(".", 1)[-1]
+        environment = environment_of(service)
+        secrets = {s["target"]: s["source"] for s in service.get("secrets", []) if isinstance(s, dict)}
+        configs = {c["target"]: c["source"] for c in service.get("configs", [])}
+        if module in PUBLISHERS:
+            assert environment["EVENT_SIGNING_KEY"] == "/run/secrets/event_signing_key", name
+            assert keys[secrets["event_signing_key"]] == f"./secrets/events/{store_of(name)}.pem", name
+        else:
+            assert "EVENT_SIGNING_KEY" not in environment and not secrets, f"{name} publishes no event"
+        if module in CONSUMERS:
+            assert configs[environment["EVENT_TRUST"]] == "event_trust", name
+        else:
+            assert "EVENT_TRUST" not in environment and not configs, f"{name} consumes nothing"
+    assert len(set(keys.values())) == len(keys), "two instances share a signing key"
+    assert compose["configs"]["event_trust"]["file"] == "./secrets/events/trust.toml"
 
 
 # --- Infrastructure ----------------------------------------------------------------------------------

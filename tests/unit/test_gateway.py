@@ -19,9 +19,11 @@ from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import Event, EventRegistry
 from shared.kernel.gateway import Gateway
 from shared.kernel.ids import event_id
+from shared.kernel.signatures import Issuer
 from shared.testing.waiting import eventually
 
 registry = EventRegistry()
+INTAKE = Issuer.development("intake")
 
 
 @registry.register("intake.proposal-registered.v1")
@@ -92,7 +94,7 @@ async def test_integration_events_go_out_as_cloudevents_with_the_event_id() -> N
     downstream = await wired(bus)
     await store.append("allocation-assignment-1", [NewEvent(event_id("x", 0), "allocation.other.v1", {})], 0)
     [registered_id] = await given_registered(store, 1)
-    gateway = Gateway("intake", store, bus, checkpoints, registry, translate)
+    gateway = Gateway("intake", store, bus, checkpoints, registry, translate, issuer=INTAKE)
     running = asyncio.create_task(gateway.run())
     await eventually(lambda: downstream.effects[str(registered_id)] == 1)
     await eventually(lambda: gateway.stats.position == 3)
@@ -154,10 +156,12 @@ async def test_a_gateway_killed_while_publishing_loses_nothing_and_repeats_no_ef
     store, bus, checkpoints = InMemoryEventStore(), DyingBus(lives), InMemoryReadStore()
     downstream = await wired(bus)
     ids = await given_registered(store, 5)
-    await run_until_dead(Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2))
+    await run_until_dead(
+        Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2, issuer=INTAKE)
+    )
     bus.lives = -1
     restarted = asyncio.create_task(
-        Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2).run()
+        Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2, issuer=INTAKE).run()
     )
     await eventually(lambda: set(downstream.effects) == {str(i) for i in ids})
     restarted.cancel()
@@ -169,10 +173,12 @@ async def test_a_gateway_killed_before_its_checkpoint_republishes_and_nothing_re
     store, bus, checkpoints = InMemoryEventStore(), InProcessBus(), DyingCheckpoints(lives)
     downstream = await wired(bus)
     ids = await given_registered(store, 5)
-    await run_until_dead(Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2))
+    await run_until_dead(
+        Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2, issuer=INTAKE)
+    )
     checkpoints.lives = -1
     restarted = asyncio.create_task(
-        Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2).run()
+        Gateway("intake", store, bus, checkpoints, registry, translate, batch_size=2, issuer=INTAKE).run()
     )
     await eventually(lambda: set(downstream.effects) == {str(i) for i in ids})
     await eventually(lambda: checkpoints.checkpoint("gateway-intake"), timeout=5)
@@ -183,7 +189,7 @@ async def test_a_gateway_killed_before_its_checkpoint_republishes_and_nothing_re
 async def test_an_event_nobody_listens_to_is_counted_and_the_gateway_goes_on() -> None:
     store, bus, checkpoints = InMemoryEventStore(), InProcessBus(), InMemoryReadStore()
     await given_registered(store, 2)
-    gateway = Gateway("intake", store, bus, checkpoints, registry, translate)
+    gateway = Gateway("intake", store, bus, checkpoints, registry, translate, issuer=INTAKE)
     running = asyncio.create_task(gateway.run())
     await eventually(lambda: gateway.stats.position == 4)
     running.cancel()

@@ -25,6 +25,7 @@ from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.contracts import IntegrationEvent
 from shared.kernel.events import EventRegistry
 from shared.kernel.gateway import Gateway, Translate
+from shared.kernel.signatures import Issuer, Issuers, TrustedKeys, Verifier
 from shared.testing.infrastructure import in_memory_infrastructure
 from shared.testing.waiting import eventually
 from shared.web.asyncapi import envelope_schema
@@ -130,7 +131,7 @@ def test_each_service_serves_the_asyncapi_document_and_the_schema_of_each_event(
     assert "reply.reply-issued.v1" in unknown.json()["known"]
 
 
-def test_every_message_the_gateways_publish_for_the_two_demo_stories_validates_against_the_contract(
+def test_every_message_the_gateways_publish_for_the_two_demo_stories_validates_and_verifies(
     tmp_path: Path,
 ) -> None:
     run_the_demo_stories_on_the_embedded_platform(tmp_path)
@@ -153,6 +154,14 @@ def test_every_message_the_gateways_publish_for_the_two_demo_stories_validates_a
         assert not list(envelope.iter_errors(body)), [e.message for e in envelope.iter_errors(body)]
         assert not list(data.iter_errors(body["data"])), [e.message for e in data.iter_errors(body["data"])]
         assert message.id == body["id"] and message.content_type == "application/cloudevents+json"
+    verifier = Verifier(TrustedKeys.of_development(), Issuers(PUBLISHERS))
+    for message in messages:
+        verifier.verify(json.loads(message.body))  # what a consumer checks, as it receives it
+    registrations: dict[str, dict[str, str]] = {}
+    for body in (json.loads(m.body) for m in messages):
+        if body["type"].startswith("intake.proposal-registered."):
+            registrations.setdefault(body["id"], {})[body["type"]] = body["signature"]
+    assert registrations and all(len(set(signed.values())) == 2 for signed in registrations.values())
     replies = [m for m in messages if json.loads(m.body)["type"] == "reply.reply-issued.v1"]
     assert {m.routing_key for m in replies} >= {
         "reply.reply-issued.v1.shangwu",
@@ -211,6 +220,7 @@ async def _publish_everything(directory: Path) -> list[Message]:
                     registry,
                     translate,
                     contract=PUBLISHERS[service],
+                    issuer=Issuer.development(service),
                 )
                 await gateway.publish_batch(recorded)
                 published += gateway.stats.published

@@ -3,7 +3,9 @@
 One topic exchange; each consuming service declares its own durable queue bound to the routing
 keys it wants. Handlers ack after their effect; a handler that raises gets the message again, up
 to `max_deliveries` times, after which the message is moved to the queue's dead-letter queue,
-where it is kept and counted. A handler that raises `Malformed` sends it there at once.
+where it is kept and counted. A handler that raises `Malformed` sends it there at once. Every dead
+letter carries why in its `dead-letter-reason` header: the text of the `Malformed`, or the delivery
+limit reached.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,6 +15,7 @@ from typing import Protocol
 from shared.kernel.errors import PublishTimeout, Unroutable
 
 __all__ = [
+    "DEAD_LETTER_REASON",
     "Consumer",
     "Handler",
     "Inbox",
@@ -22,6 +25,11 @@ __all__ = [
     "PublishTimeout",
     "Unroutable",
 ]
+
+DEAD_LETTER_REASON = "dead-letter-reason"
+"""The header of a dead letter that says why it was dead-lettered."""
+DELIVERY_LIMIT = "delivery limit reached"
+"""How the reason of a message dead-lettered after its last failed delivery starts."""
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ It behaves like the RabbitMQ adapter as far as a service can tell: AMQP topic ro
 message that reaches no queue raises `Unroutable`, manual ack after the handler's effect,
 redelivery (with `redelivered=True`) after a failure or a consumer that stopped mid-handler, a
 delivery limit after which the message is kept in the queue's dead-letter list, and `Malformed`
-dead-lettering at once. Every delivery counts towards the limit, as on a quorum queue: a
-message whose handler was interrupted by a stop or a cancellation counts one delivery too.
+dead-lettering at once, each dead letter with its reason. Every delivery counts towards the limit,
+as on a quorum queue: a message whose handler was interrupted by a stop or a cancellation counts
+one delivery too.
 Nothing survives the process.
 """
 
@@ -16,7 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from shared.adapters.bus import Handler, Inbox, Malformed, Message
+from shared.adapters.bus import DEAD_LETTER_REASON, DELIVERY_LIMIT, Handler, Inbox, Malformed, Message
 from shared.kernel.errors import Unroutable
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class _Queue:
     def give_back(self, delivery: _Delivery, reason: str) -> None:
         """A delivery not acked: requeue it, or dead-letter it when it has had its deliveries."""
         if delivery.deliveries >= self.max_deliveries:
-            self.dead_letter(delivery, f"{reason}; delivered {delivery.deliveries} times")
+            self.dead_letter(delivery, f"{DELIVERY_LIMIT}: {reason}, delivered {delivery.deliveries} times")
             return
         delivery.redelivered = True
         self.put(delivery, front=True)
@@ -90,7 +91,8 @@ class _Queue:
             self.name,
             reason,
         )
-        self.dead.append(replace(message, redelivered=False))
+        headers = {**message.headers, DEAD_LETTER_REASON: reason}
+        self.dead.append(replace(message, redelivered=False, headers=headers))
 
 
 class InProcessConsumer:
@@ -135,7 +137,7 @@ class InProcessConsumer:
                 await self._handler(message)
                 await self._inbox.remember(queue.name, message.id)
         except Malformed as error:
-            queue.dead_letter(delivery, f"malformed: {error}")
+            queue.dead_letter(delivery, str(error))
         except asyncio.CancelledError:
             queue.give_back(delivery, "consumer stopped before ack")
             raise

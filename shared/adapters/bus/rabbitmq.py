@@ -12,8 +12,12 @@ concurrently up to that bound. A message is acked after its handler returned and
 remembered it; a failure is nacked back to the queue (a delivery counted by the broker) after a
 wait that grows with each delivery (`retry_delay`, four times longer each time, at most a minute),
 so that a message that came too early (a reply before its proposal reached the service) or met a
-restarting database is tried again later rather than spending its deliveries in milliseconds;
-`Malformed` is rejected, which dead-letters it at once.
+restarting database is tried again later rather than spending its deliveries in milliseconds.
+A `Malformed` message is dead-lettered at once by the consumer itself: it publishes the message,
+with confirms, to the dead-letter exchange with the reason in its `dead-letter-reason` header (and
+the routing key it came with), then acks it; should that publish fail, it rejects the message and
+the broker dead-letters it without the reason. A message the broker dead-lettered at its delivery
+limit shows that as its reason.
 
 Where the broker's definitions hold the exchanges, queues and bindings (`declare=False`, a deployment's
 `python -m runtime.broker`), the bus declares nothing: it finds each one by a passive declare, which
@@ -23,8 +27,9 @@ right, which would let it delete another service's queue.
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,13 +43,20 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
-from shared.adapters.bus import Handler, Inbox, Malformed, Message
+from shared.adapters.bus import DEAD_LETTER_REASON, DELIVERY_LIMIT, Handler, Inbox, Malformed, Message
 from shared.kernel import faults
 from shared.kernel.errors import PublishTimeout, Unroutable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONTENT_TYPE = "application/cloudevents+json"  # the default of Message.content_type
+
+DEAD_LETTER_ROUTING_KEY = "dead-letter-routing-key"
+"""The routing key a message dead-lettered by a consumer came with (the broker's go in `x-death`)."""
+REASON_LIMIT = 2000
+"""At most this many characters of a reason go into the header."""
+KeepDead = Callable[[Message, str], Awaitable[None]]
+"""Puts a message into the consumer's dead-letter queue with the reason."""
 
 # Headers the broker adds; they are not part of the message that was published.
 _BROKER_HEADERS = frozenset({"x-delivery-count", "x-death"})
@@ -74,14 +86,26 @@ def _to_message(incoming: AbstractIncomingMessage, routing_key: str | None = Non
     )
 
 
-def _original_routing_key(incoming: AbstractIncomingMessage) -> str | None:
-    """The routing key a dead letter was published with, from its newest `x-death` entry."""
+def _dead_letter(incoming: AbstractIncomingMessage) -> Message:
+    """A message of a dead-letter queue as it was published, with the reason it is there."""
+    headers = _headers(incoming.headers)
+    routing_key = headers.pop(DEAD_LETTER_ROUTING_KEY, None) or _newest_death(incoming, "routing-keys")
+    if DEAD_LETTER_REASON not in headers:
+        reason = _newest_death(incoming, "reason")
+        headers[DEAD_LETTER_REASON] = DELIVERY_LIMIT if reason == "delivery_limit" else reason or "unknown"
+    message = _to_message(incoming, routing_key or incoming.routing_key or "")
+    return replace(message, headers=headers, redelivered=False)
+
+
+def _newest_death(incoming: AbstractIncomingMessage, field: str) -> str | None:
+    """A field of the newest `x-death` entry the broker added when it dead-lettered the message."""
     deaths = (incoming.headers or {}).get("x-death")
     if isinstance(deaths, list) and deaths and isinstance(deaths[0], Mapping):
-        keys = deaths[0].get("routing-keys")
-        if isinstance(keys, list) and keys:
-            key = keys[0]
-            return key.decode() if isinstance(key, bytes) else str(key)
+        value = deaths[0].get(field)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            return value.decode() if isinstance(value, bytes) else str(value)
     return None
 
 
@@ -152,9 +176,11 @@ class RabbitMQConsumer:
         handler: Handler,
         inbox: Inbox,
         max_deliveries: int | None,
+        keep_dead: KeepDead,
         retry_delay: float = 0.0,
     ) -> None:
         self._channel = channel
+        self._keep_dead = keep_dead
         self._retry_delay = retry_delay
         self._queue = queue
         self._handler = handler
@@ -205,7 +231,7 @@ class RabbitMQConsumer:
                 queue,
                 error,
             )
-            await _settle(incoming.reject(requeue=False), "reject", incoming)
+            await self._dead_letter(incoming, message, str(error))
             return
         except asyncio.CancelledError:
             if not self._stopping:
@@ -241,6 +267,20 @@ class RabbitMQConsumer:
             await _settle(incoming.nack(requeue=True), "nack", incoming)
             return
         faults.point("consumer.before-ack")
+        await _settle(incoming.ack(), "ack", incoming)
+
+    async def _dead_letter(self, incoming: AbstractIncomingMessage, message: Message, reason: str) -> None:
+        """Keep the message in the dead-letter queue with its reason, then ack it; or reject it."""
+        try:
+            await self._keep_dead(message, reason)
+        except Exception as error:  # any failure to publish: the broker still dead-letters it
+            log.warning(
+                "could not keep message %s with its reason (%r): rejected, dead-lettered without it",
+                message.id,
+                error,
+            )
+            await _settle(incoming.reject(requeue=False), "reject", incoming)
+            return
         await _settle(incoming.ack(), "ack", incoming)
 
     async def stop(self) -> None:
@@ -304,14 +344,16 @@ class RabbitMQBus:
             topology = await connection.channel(publisher_confirms=False)
             topic: AbstractExchange
             dlx: AbstractExchange
+            # The dead-letter exchange on the publishing channel: a consumer's dead letters are
+            # published to it with confirms.
             if declare:
                 topic = await publisher.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-                dlx = await topology.declare_exchange(
+                dlx = await publisher.declare_exchange(
                     dead_letter_exchange(exchange), aio_pika.ExchangeType.DIRECT, durable=True
                 )
             else:
                 topic = await _existing_exchange(publisher, exchange)
-                dlx = await _existing_exchange(topology, dead_letter_exchange(exchange))
+                dlx = await _existing_exchange(publisher, dead_letter_exchange(exchange))
         except BaseException:
             await connection.close()
             raise
@@ -389,7 +431,13 @@ class RabbitMQBus:
             await channel.set_qos(prefetch_count=prefetch)
             declared = await _existing_queue(channel, queue)
             consumer = RabbitMQConsumer(
-                channel, declared, handler, inbox, self._max_deliveries.get(queue), self._retry_delay
+                channel,
+                declared,
+                handler,
+                inbox,
+                self._max_deliveries.get(queue),
+                functools.partial(self._keep_dead, queue),
+                self._retry_delay,
             )
             await consumer.start()
         except BaseException:
@@ -398,6 +446,23 @@ class RabbitMQBus:
         self._consumers.add(consumer)
         return consumer
 
+    async def _keep_dead(self, queue: str, message: Message, reason: str) -> None:
+        """Publish a message to the queue's dead-letter queue with its reason, and wait for the confirm."""
+        headers = {
+            **message.headers,
+            DEAD_LETTER_REASON: reason[:REASON_LIMIT],
+            DEAD_LETTER_ROUTING_KEY: message.routing_key,
+        }
+        outgoing = aio_pika.Message(
+            body=message.body,
+            message_id=message.id,
+            content_type=message.content_type,
+            headers=dict(headers),
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        async with asyncio.timeout(self._publish_timeout):
+            await self._dlx.publish(outgoing, routing_key=queue, mandatory=True)
+
     async def dead_letters(self, queue: str) -> list[Message]:
         """Get every dead letter without acking, then close the channel: they all go back."""
         channel = await self._connection.channel(publisher_confirms=False)
@@ -405,8 +470,7 @@ class RabbitMQBus:
             dead = await _existing_queue(channel, self.dead_letter_queue(queue))
             letters: list[Message] = []
             while (incoming := await dead.get(no_ack=False, fail=False)) is not None:
-                letter = _to_message(incoming, _original_routing_key(incoming))
-                letters.append(replace(letter, redelivered=False))
+                letters.append(_dead_letter(incoming))
             return letters
         finally:
             await channel.close()

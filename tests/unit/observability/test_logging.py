@@ -13,6 +13,7 @@ import structlog
 from fastapi.testclient import TestClient
 from opentelemetry import trace
 
+from runtime.topology import PUBLISHERS
 from shared.adapters.bus.inbox import InMemoryInbox
 from shared.adapters.bus.inprocess import InProcessBus
 from shared.adapters.eventstore.memory import InMemoryEventStore
@@ -20,12 +21,13 @@ from shared.adapters.readstore.memory import InMemoryReadStore
 from shared.kernel.cloudevents import CloudEvent
 from shared.kernel.gateway import Gateway
 from shared.kernel.inbound import Subscription, consume_forever
+from shared.kernel.signatures import Issuers, TrustedKeys, Verifier
 from shared.observability.logging import configure_logging, formatter
 from shared.observability.metrics import ServiceMetrics
 from shared.observability.telemetry import Telemetry
 from tests.unit.observability.platform import running
 from tests.unit.observability.shell import captured, shell_app
-from tests.unit.test_gateway import given_registered, registry, translate
+from tests.unit.test_gateway import INTAKE, given_registered, registry, translate
 
 REGISTERED = CloudEvent(
     id="0b9e6a52-5f3e-5b8a-9a43-2f4f8e1c7d10",
@@ -37,6 +39,7 @@ REGISTERED = CloudEvent(
     correlationid="jincheng-254-submission",
     causationid="register-jincheng-254",
 )
+VERIFIER = Verifier(TrustedKeys.of_development(), Issuers(PUBLISHERS))
 
 
 def telemetry(service: str) -> Telemetry:
@@ -148,8 +151,8 @@ async def test_a_consumer_logs_with_the_ids_of_the_cloudevent_it_handles() -> No
     await bus.declare_queue(subscription.queue, subscription.routing_keys)
     with captured() as lines:
         with telemetry("allocation").bound():
-            consumer = asyncio.create_task(consume_forever(bus, InMemoryInbox(), subscription))
-        await bus.publish(REGISTERED.to_message("intake.proposal-registered.v2"))
+            consumer = asyncio.create_task(consume_forever(bus, InMemoryInbox(), subscription, VERIFIER))
+        await bus.publish(INTAKE.sign(REGISTERED).to_message("intake.proposal-registered.v2"))
         await asyncio.wait_for(handled.wait(), 5)
         consumer.cancel()
         await asyncio.gather(consumer, return_exceptions=True)
@@ -206,7 +209,7 @@ def test_the_access_log_leaves_out_the_code_a_sign_in_brings_to_its_callback(
 async def test_the_gateway_logs_with_the_ids_of_the_event_it_publishes() -> None:
     store, bus = InMemoryEventStore(), InProcessBus()  # no queue is bound: the publish is unrouted
     [event_id] = await given_registered(store, 1)
-    gateway = Gateway("intake", store, bus, InMemoryReadStore(), registry, translate)
+    gateway = Gateway("intake", store, bus, InMemoryReadStore(), registry, translate, issuer=INTAKE)
     with captured() as lines, telemetry("intake").bound():
         await gateway.publish_batch(await store.read_all())
 

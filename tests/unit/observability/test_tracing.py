@@ -1,6 +1,8 @@
 """Traces: an HTTP command, its append, the gateway's publish and the consumption of its event in
 another service are spans of one trace, although the publish happens later, from the gateway."""
 
+from datetime import UTC, datetime
+
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the lock
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
@@ -13,6 +15,8 @@ from services.intake.config import IntakeSettings
 from services.views.bootstrap import create as create_views
 from services.views.config import ViewsSettings
 from shared.adapters.bus.inprocess import InProcessBus
+from shared.kernel.cloudevents import CloudEvent
+from shared.kernel.signatures import Issuer
 from shared.observability import tracing
 from shared.testing.waiting import eventually
 from shared.web.asyncapi import envelope_schema
@@ -107,15 +111,13 @@ def test_traces_are_exported_by_otlp_only_when_the_environment_names_an_endpoint
 
 def test_the_envelope_schema_takes_a_w3c_traceparent_and_refuses_anything_else() -> None:
     schema = envelope_schema()
-    envelope = {
-        "specversion": "1.0",
-        "id": "0b9e6a52-5f3e-5b8a-9a43-2f4f8e1c7d10",
-        "source": "/proposals/intake",
-        "type": SUBMITTED,
-        "time": "2024-03-01T09:30:00Z",
-        "datacontenttype": "application/json",
-        "data": {},
-    }
+    submitted = CloudEvent(
+        id="0b9e6a52-5f3e-5b8a-9a43-2f4f8e1c7d10",
+        source="/proposals/intake",
+        type=SUBMITTED,
+        time=datetime(2024, 3, 1, 9, 30, tzinfo=UTC),
+    )
+    envelope = Issuer.development("intake").sign(submitted).attributes()
     jsonschema.validate({**envelope, "traceparent": TRACEPARENT}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**envelope, "traceparent": "trace me"}, schema)

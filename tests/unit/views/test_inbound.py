@@ -2,11 +2,13 @@
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from services.views.application.inbound import INBOUND, public_contract
+from shared.adapters.eventstore import RecordedEvent
 from shared.adapters.eventstore.memory import InMemoryEventStore
 from shared.kernel.cloudevents import CloudEvent
-from shared.kernel.records import OCCURRED_AT, SOURCE, Recorder
+from shared.kernel.records import OCCURRED_AT, SOURCE, Recorder, source_service
 
 WITHDRAWN_AT = datetime(2025, 3, 4, 1, 30, tzinfo=UTC)
 
@@ -45,3 +47,14 @@ async def test_an_older_version_is_recorded_as_the_current_one_and_its_newer_cop
     assert recorded.data["reason_label"] == "领衔人撤回"
     assert recorded.metadata[SOURCE] == "/proposals/intake"
     assert recorded.metadata[OCCURRED_AT] == WITHDRAWN_AT.isoformat()
+
+
+def test_an_event_from_an_agency_instance_counts_as_its_services() -> None:
+    def recorded(source: str) -> RecordedEvent:
+        return RecordedEvent(
+            id=uuid4(), stream="views-received-wuhai-2025-60-1", version=0, position=1,
+            type="reply.reply-issued.v1", data={}, metadata={SOURCE: source}, recorded_at=WITHDRAWN_AT,
+        )  # fmt: skip
+
+    assert source_service(recorded("/proposals/reply_shangwu")) == "reply"
+    assert source_service(recorded("/proposals/reply")) == "reply"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from runtime import event_keys
 from runtime.keys import main as keys_command
 from services.views.config import ViewsSettings
 
@@ -27,9 +28,11 @@ WUHAI = {
 
 def production(tmp_path: Path, **settings: Any) -> ViewsSettings:
     keys_command(["new", str(tmp_path)])
+    event_keys.new("intake", tmp_path / "events")
     keys = {
         "token_signing_key_file": tmp_path / "token-signing-key.pem",
         "token_jwks": str(tmp_path / "jwks.json"),
+        "event_trust": tmp_path / "events" / "trust.toml",
     }
     return ViewsSettings.model_validate(SERVERS | keys | {"app_env": "production"} | settings)
 

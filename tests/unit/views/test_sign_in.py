@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from runtime import event_keys
 from runtime.keys import main as keys_command
 from services.views.bootstrap import create
 from services.views.config import ViewsSettings
@@ -38,8 +39,11 @@ def test_the_development_login_is_refused_to_start_in_production(tmp_path: Path)
 @pytest.fixture
 def production_views(tmp_path: Path) -> Iterator[TestClient]:
     keys_command(["new", str(tmp_path)])
+    event_keys.new("intake", tmp_path / "events")
     settings = production(
-        token_signing_key_file=tmp_path / "token-signing-key.pem", token_jwks=str(tmp_path / "jwks.json")
+        token_signing_key_file=tmp_path / "token-signing-key.pem",
+        token_jwks=str(tmp_path / "jwks.json"),
+        event_trust=tmp_path / "events" / "trust.toml",
     )
     app = create(settings, in_memory_infrastructure())
     # production cookies are Secure: the browser sends them back over HTTPS only
